@@ -1,0 +1,85 @@
+"""Serve a WSGI app with waitress: in a background thread (tests, the in-process mock) or in the
+foreground with clean shutdown on SIGTERM/SIGINT (``scimgate serve``).
+
+waitress keeps one process and one store, so state is consistent across threads (gunicorn workers
+would each hold their own store; see libraries-and-style.md §4.3).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from waitress.server import create_server
+
+log = logging.getLogger(__name__)
+
+
+class ServerThread:
+    """Run ``app`` on ``host:port`` (port 0 picks a free one) in a daemon thread.
+
+    Use as a context manager; :attr:`url` is ``http://host:port``.
+    """
+
+    def __init__(self, app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0, threads: int = 8):
+        self._server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True)
+        self.host = host
+        self.port = self._server.effective_port
+        self.url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self._run, name=f"waitress:{self.port}", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        except OSError:  # the socket closed under asyncore's select during shutdown
+            pass
+
+    def start(self) -> "ServerThread":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        _close(self._server)
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> "ServerThread":
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def serve_forever(app: Callable[..., Any], host: str, port: int, threads: int = 8, banner: str = "") -> None:
+    """Serve in the foreground until SIGTERM or SIGINT, then close the socket and return."""
+    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True)
+    stopping = threading.Event()
+
+    def _stop(signum: int, _frame: Any) -> None:
+        log.info("received %s, shutting down", signal.Signals(signum).name)
+        stopping.set()
+        _close(server)
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    if banner:
+        print(banner.format(url=f"http://{host}:{server.effective_port}"), flush=True)
+    try:
+        server.run()
+    except (OSError, ValueError):
+        if not stopping.is_set():
+            raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _close(server: Any) -> None:
+    """Close the listener and every open keep-alive channel, so asyncore's loop (which runs while
+    any channel is open) returns at once. Workers stop first so no task pulls a closed trigger."""
+    server.close()
+    server.task_dispatcher.shutdown(timeout=5)
+    for channel in list(server._map.values()):
+        channel.close()
