@@ -1,0 +1,291 @@
+"""Code42's own records, in the domain's SQLite tables: users, orgs, directory groups, legal holds,
+pending deactivations and the provider settings.
+
+Why separate tables from the SCIM resources: Code42 users exist without a SCIM resource (local users,
+users created in the console), carry state SCIM does not model (blocked, blocked_by, roles, org), and
+the admin API addresses them by Code42 ids (``userId`` int, ``userUid`` numeric string), so the mock
+"must store all and cross-resolve" (code42-behaviour.md §1). A SCIM-managed user links back through
+``scim_id``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+DDL = """
+CREATE TABLE IF NOT EXISTS c42_orgs (
+    org_id INTEGER PRIMARY KEY,
+    org_uid TEXT NOT NULL UNIQUE,
+    org_guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    parent_org_id INTEGER,
+    ext_ref TEXT,
+    notes TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    default_roles TEXT,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS c42_users (
+    user_id INTEGER PRIMARY KEY,
+    user_uid TEXT NOT NULL UNIQUE,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    email TEXT,
+    first_name TEXT,
+    last_name TEXT,
+    notes TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    blocked INTEGER NOT NULL DEFAULT 0,
+    blocked_by TEXT,
+    deactivated_by TEXT,
+    local INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL,
+    scim_id TEXT UNIQUE,
+    org_id INTEGER NOT NULL,
+    roles TEXT NOT NULL DEFAULT '[]',
+    scim_roles TEXT NOT NULL DEFAULT '[]',
+    attrs TEXT NOT NULL DEFAULT '{}',
+    edited TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL,
+    deactivated_at TEXT
+);
+CREATE TABLE IF NOT EXISTS c42_groups (
+    scim_id TEXT PRIMARY KEY,
+    group_id INTEGER NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    synced_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS c42_pending_deactivations (
+    user_uid TEXT PRIMARY KEY,
+    due_at TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    held INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS c42_lh_policies (
+    policy_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS c42_lh_matters (
+    matter_id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT, notes TEXT, policy_id TEXT,
+    active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS c42_lh_memberships (
+    membership_id TEXT PRIMARY KEY, matter_id TEXT NOT NULL, user_uid TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS c42_provider (
+    provider_id TEXT PRIMARY KEY, settings TEXT NOT NULL
+);
+"""
+
+#: The provisioned attributes (spec §1 "Provisioned attributes"), under ScimUserDataEntry's names.
+ATTRIBUTE_NAMES = ("title", "division", "department", "employmentType", "managerUid", "locality", "region",
+                   "country", "externalId")
+
+_USER_JSON = ("roles", "scim_roles", "attrs", "edited")
+
+
+def _uid(prefix: int, n: int) -> str:
+    """Numeric-string uids, as Code42 uses (e.g. userUid "904462744399383434")."""
+    return str(prefix * 10**17 + n)
+
+
+def _row_to_user(row: Any) -> dict[str, Any]:
+    user = dict(row)
+    for key in _USER_JSON:
+        user[key] = json.loads(user[key])
+    user["active"] = bool(user["active"])
+    user["blocked"] = bool(user["blocked"])
+    user["local"] = bool(user["local"])
+    return user
+
+
+def _rows(tx: Any, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+    return [dict(r) for r in tx.query(sql, params)]
+
+
+# ---------------------------------------------------------------- users
+
+def get_user(tx: Any, *, user_id: int | None = None, uid: str | None = None, username: str | None = None,
+             scim_id: str | None = None) -> dict[str, Any] | None:
+    """One Code42 user by exactly one key (username is case-insensitive, as logins are)."""
+    for column, value in (("user_id", user_id), ("user_uid", uid), ("username", username), ("scim_id", scim_id)):
+        if value is not None:
+            rows = tx.query(f"SELECT * FROM c42_users WHERE {column} = ?", (value,))
+            return _row_to_user(rows[0]) if rows else None
+    raise ValueError("get_user needs one key")
+
+
+def resolve_user(tx: Any, ident: str) -> dict[str, Any] | None:
+    """Admin-API ids: a userUid, or the legacy integer userId."""
+    user = get_user(tx, uid=str(ident))
+    if user is None and str(ident).isdigit():
+        user = get_user(tx, user_id=int(ident))
+    return user
+
+
+def list_users(tx: Any, where: str = "1=1", params: tuple = ()) -> list[dict[str, Any]]:
+    return [_row_to_user(r) for r in tx.query(f"SELECT * FROM c42_users WHERE {where} ORDER BY user_id", params)]
+
+
+def insert_user(tx: Any, *, username: str, org_id: int, source: str, now: str, email: str | None = None,
+                first_name: str | None = None, last_name: str | None = None, local: bool = False,
+                scim_id: str | None = None, roles: list[str] | None = None, attrs: dict | None = None,
+                active: bool = True) -> dict[str, Any]:
+    next_id = tx.query("SELECT COALESCE(MAX(user_id), 1000) + 1 AS n FROM c42_users")[0]["n"]
+    tx.execute(
+        "INSERT INTO c42_users (user_id, user_uid, username, email, first_name, last_name, active, local, source,"
+        " scim_id, org_id, roles, attrs, created_at, modified_at, deactivated_at, deactivated_by)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (next_id, _uid(9, next_id), username, email or username, first_name, last_name, int(active), int(local),
+         source, scim_id, org_id, json.dumps(roles or []), json.dumps(attrs or {}), now, now,
+         None if active else now, None if active else source),
+    )
+    return get_user(tx, user_id=next_id)  # type: ignore[return-value]
+
+
+def update_user(tx: Any, user_id: int, now: str, **fields: Any) -> dict[str, Any]:
+    """Set columns; JSON columns take Python values. Always bumps ``modified_at``."""
+    if fields:
+        cols, params = [], []
+        for key, value in fields.items():
+            cols.append(f"{key} = ?")
+            if key in _USER_JSON:
+                value = json.dumps(value)
+            elif isinstance(value, bool):
+                value = int(value)
+            params.append(value)
+        cols.append("modified_at = ?")
+        params.append(now)
+        tx.execute(f"UPDATE c42_users SET {', '.join(cols)} WHERE user_id = ?", (*params, user_id))
+    return get_user(tx, user_id=user_id)  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- orgs
+
+def _row_to_org(row: Any) -> dict[str, Any]:
+    org = dict(row)
+    org["default_roles"] = None if org["default_roles"] is None else json.loads(org["default_roles"])
+    org["active"] = bool(org["active"])
+    return org
+
+
+def get_org(tx: Any, *, org_id: int | None = None, guid: str | None = None) -> dict[str, Any] | None:
+    if org_id is not None:
+        rows = tx.query("SELECT * FROM c42_orgs WHERE org_id = ?", (org_id,))
+    elif guid is not None:
+        rows = tx.query("SELECT * FROM c42_orgs WHERE org_guid = ? OR org_uid = ?", (guid, guid))
+    else:
+        raise ValueError("get_org needs one key")
+    return _row_to_org(rows[0]) if rows else None
+
+
+def resolve_org(tx: Any, ident: Any) -> dict[str, Any] | None:
+    """An org by guid, uid or integer id."""
+    org = get_org(tx, guid=str(ident))
+    if org is None and str(ident).isdigit():
+        org = get_org(tx, org_id=int(ident))
+    return org
+
+
+def orgs_named(tx: Any, name: str, *, case_insensitive: bool = False) -> list[dict[str, Any]]:
+    """Orgs with this name, oldest first (spec §3.6: "If several orgs share the name, pick the oldest")."""
+    op = "= ? COLLATE NOCASE" if case_insensitive else "= ?"
+    return [_row_to_org(r) for r in tx.query(f"SELECT * FROM c42_orgs WHERE name {op} ORDER BY org_id", (name,))]
+
+
+def root_org(tx: Any) -> dict[str, Any] | None:
+    rows = tx.query("SELECT * FROM c42_orgs WHERE parent_org_id IS NULL ORDER BY org_id LIMIT 1")
+    return _row_to_org(rows[0]) if rows else None
+
+
+def list_orgs(tx: Any) -> list[dict[str, Any]]:
+    return [_row_to_org(r) for r in tx.query("SELECT * FROM c42_orgs ORDER BY org_id")]
+
+
+def insert_org(tx: Any, *, name: str, parent_org_id: int | None, now: str, default_roles: list[str] | None = None,
+               ext_ref: str | None = None, notes: str | None = None) -> dict[str, Any]:
+    next_id = tx.query("SELECT COALESCE(MAX(org_id), 100) + 1 AS n FROM c42_orgs")[0]["n"]
+    tx.execute(
+        "INSERT INTO c42_orgs (org_id, org_uid, org_guid, name, parent_org_id, ext_ref, notes, default_roles,"
+        " created_at, modified_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (next_id, _uid(8, next_id), str(uuid.uuid5(uuid.NAMESPACE_URL, f"scimgate:org:{next_id}")), name,
+         parent_org_id, ext_ref, notes, None if default_roles is None else json.dumps(default_roles), now, now),
+    )
+    return get_org(tx, org_id=next_id)  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- directory groups
+
+def upsert_group(tx: Any, scim_id: str, name: str, now: str) -> None:
+    """A SCIM group becomes a Code42 directory group once pushed (seed: "Groups appear only after a
+    provisioning synchronization from Azure AD has completed")."""
+    if tx.query("SELECT 1 FROM c42_groups WHERE scim_id = ?", (scim_id,)):
+        tx.execute("UPDATE c42_groups SET name = ? WHERE scim_id = ?", (name, scim_id))
+    else:
+        next_id = tx.query("SELECT COALESCE(MAX(group_id), 0) + 1 AS n FROM c42_groups")[0]["n"]
+        tx.execute("INSERT INTO c42_groups (scim_id, group_id, name, synced_at) VALUES (?,?,?,?)",
+                   (scim_id, next_id, name, now))
+
+
+def delete_group(tx: Any, scim_id: str) -> None:
+    tx.execute("DELETE FROM c42_groups WHERE scim_id = ?", (scim_id,))
+
+
+def list_groups(tx: Any) -> list[dict[str, Any]]:
+    return _rows(tx, "SELECT * FROM c42_groups ORDER BY group_id")
+
+
+def find_group(tx: Any, ref: str) -> dict[str, Any] | None:
+    """A synced group by SCIM id, else by displayName (exact first, then case-insensitive)."""
+    for sql in ("SELECT * FROM c42_groups WHERE scim_id = ?", "SELECT * FROM c42_groups WHERE name = ?",
+                "SELECT * FROM c42_groups WHERE name = ? COLLATE NOCASE"):
+        rows = tx.query(sql, (ref,))
+        if rows:
+            return dict(rows[0])
+    return None
+
+
+# ---------------------------------------------------------------- legal hold
+
+def active_holds(tx: Any, user_uid: str) -> list[dict[str, Any]]:
+    """Active memberships of ``user_uid`` in active matters: what makes a user a legal-hold custodian."""
+    return _rows(tx, "SELECT m.* FROM c42_lh_memberships m JOIN c42_lh_matters t ON t.matter_id = m.matter_id"
+                     " WHERE m.user_uid = ? AND m.active = 1 AND t.active = 1", (user_uid,))
+
+
+def get_matter(tx: Any, matter_id: str) -> dict[str, Any] | None:
+    rows = _rows(tx, "SELECT * FROM c42_lh_matters WHERE matter_id = ?", (matter_id,))
+    return rows[0] if rows else None
+
+
+# ---------------------------------------------------------------- JSON shapes
+
+def user_v1(tx: Any, user: dict[str, Any]) -> dict[str, Any]:
+    """The Incydr ``/v1/users`` shape (spec §1 and §4.3)."""
+    org = get_org(tx, org_id=user["org_id"]) or {}
+    return {
+        "userId": user["user_uid"], "legacyUserId": str(user["user_id"]), "username": user["username"],
+        "email": user["email"], "firstName": user["first_name"], "lastName": user["last_name"],
+        "notes": user["notes"], "status": "Active" if user["active"] else "Deactivated",
+        "active": user["active"], "blocked": user["blocked"], "orgId": org.get("org_guid"),
+        "legacyOrgId": str(org.get("org_id")), "orgGuid": org.get("org_guid"), "orgName": org.get("name"),
+        "localUser": user["local"], "creationDate": user["created_at"], "modificationDate": user["modified_at"],
+        "roles": list(user["roles"]),
+    }
+
+
+def org_v1(tx: Any, org: dict[str, Any]) -> dict[str, Any]:
+    """The Incydr ``/v1/orgs`` shape (spec §4.4)."""
+    parent = get_org(tx, org_id=org["parent_org_id"]) if org["parent_org_id"] else None
+    counts = tx.query("SELECT COUNT(*) AS n FROM c42_users WHERE org_id = ?", (org["org_id"],))[0]["n"]
+    children = tx.query("SELECT COUNT(*) AS n FROM c42_orgs WHERE parent_org_id = ?", (org["org_id"],))[0]["n"]
+    return {
+        "orgGuid": org["org_guid"], "orgId": org["org_id"], "orgUid": org["org_uid"], "orgName": org["name"],
+        "orgExtRef": org["ext_ref"], "notes": org["notes"], "parentOrgGuid": parent["org_guid"] if parent else None,
+        "active": org["active"], "creationDate": org["created_at"], "modificationDate": org["modified_at"],
+        "deactivationDate": None, "registrationKey": None, "userCount": counts, "computerCount": 0,
+        "orgCount": children, "defaultRoles": org["default_roles"],
+    }

@@ -1,0 +1,121 @@
+"""The provisioning Sync Log: one entry for every SCIM action and error.
+
+Seed (Troubleshooting, Syncing): "To view information about provisioning in Code42, see the Sync Log in
+the Code42 console. It contains details of all of the users that have been created, updated, or deleted
+in Code42 due to provisioning." Retention is 90 days (code42-behaviour.md §3.9); the JSON envelope is
+``DirectorySyncLogResponse`` (code42-open-questions.md); columns are [INF] (spec §3.9).
+
+Errors are special: a rejected SCIM request rolls its transaction back, which would roll the log
+entry back with it. So :meth:`SyncLog.defer` queues the entry in memory and :meth:`SyncLog.flush`
+writes it in the next transaction; every read flushes first, so a reader never misses one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from simulators.common.clock import isoformat
+
+DDL = """
+CREATE TABLE IF NOT EXISTS c42_synclog (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    occurred_at TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    username TEXT,
+    user_uid TEXT,
+    action TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS c42_synclog_time ON c42_synclog (occurred_at);
+"""
+
+STATUSES = ("SUCCESS", "WARNING", "ERROR")
+CSV_COLUMNS = ("eventOccurredAt", "providerName", "username", "userUid", "action", "status", "message")
+
+
+@dataclass(frozen=True)
+class Entry:
+    occurred_at: datetime
+    username: str | None
+    user_uid: str | None
+    action: str
+    status: str
+    message: str
+
+
+class SyncLog:
+    """Writes and reads Sync Log entries for one provider."""
+
+    def __init__(self, provider_name: str, retention_days: int = 90):
+        self.provider_name = provider_name
+        self.retention = timedelta(days=retention_days)
+        self._deferred: list[Entry] = []
+        self._lock = threading.Lock()
+
+    def write(self, tx: Any, entry: Entry) -> None:
+        if entry.status not in STATUSES:
+            raise ValueError(f"status {entry.status!r} is not one of {STATUSES}")
+        tx.execute(
+            "INSERT INTO c42_synclog (occurred_at, provider, username, user_uid, action, status, message)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (isoformat(entry.occurred_at), self.provider_name, entry.username, entry.user_uid, entry.action,
+             entry.status, entry.message),
+        )
+
+    def add(self, tx: Any, action: str, status: str, message: str, *, username: str | None = None,
+            user_uid: str | None = None) -> None:
+        self.write(tx, Entry(tx.now, username, user_uid, action, status, message))
+
+    def defer(self, entry: Entry) -> None:
+        """Queue an entry that must survive the rollback of the current transaction."""
+        with self._lock:
+            self._deferred.append(entry)
+
+    def flush(self, tx: Any) -> None:
+        """Write deferred entries and drop entries older than the retention period."""
+        with self._lock:
+            pending, self._deferred = self._deferred, []
+        for entry in pending:
+            self.write(tx, entry)
+        tx.execute("DELETE FROM c42_synclog WHERE occurred_at < ?", (isoformat(tx.now - self.retention),))
+
+    def entries(self, tx: Any, after: datetime | None = None, before: datetime | None = None) -> list[dict[str, Any]]:
+        """Entries in time order, optionally limited to ``after <= time < before``."""
+        self.flush(tx)
+        sql, params = "SELECT * FROM c42_synclog WHERE 1=1", []
+        if after is not None:
+            sql += " AND occurred_at >= ?"
+            params.append(isoformat(after))
+        if before is not None:
+            sql += " AND occurred_at < ?"
+            params.append(isoformat(before))
+        rows = tx.query(sql + " ORDER BY id", tuple(params))
+        return [_entry_json(dict(r)) for r in rows]
+
+
+def _entry_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {"eventOccurredAt": row["occurred_at"], "providerName": row["provider"], "username": row["username"],
+            "userUid": row["user_uid"], "action": row["action"], "status": row["status"], "message": row["message"]}
+
+
+def page_json(entries: list[dict[str, Any]], page_number: int, page_size: int) -> dict[str, Any]:
+    """``DirectorySyncLogResponse``: ``{"Directory Sync Logs": [...], PageNumber, PageSize, TotalResults}``
+    (page numbers are 1-based, like the legacy ``pgNum``)."""
+    start = (page_number - 1) * page_size
+    return {"Directory Sync Logs": entries[start:start + page_size], "PageNumber": page_number,
+            "PageSize": page_size, "TotalResults": len(entries)}
+
+
+def to_csv(entries: list[dict[str, Any]]) -> str:
+    """The Export CSV view (columns [INF], spec §3.9)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(entries)
+    return out.getvalue()
