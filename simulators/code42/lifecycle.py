@@ -111,7 +111,7 @@ class Lifecycle:
         if not user["active"]:
             return user
         if self.blocks_on_deactivation(settings["plan"]) and not user["blocked"]:
-            user = directory.update_user(tx, user["user_id"], tx.now.isoformat(), blocked=True, blocked_by="scim")
+            user = directory.update_user(tx, user["user_id"], isoformat(tx.now), blocked=True, blocked_by="scim")
             self.synclog.add(tx, "Block user", "SUCCESS", "blocked on a deactivation update from the provider",
                              username=user["username"], user_uid=user["user_uid"])
         due = tx.now + self.delay(settings)
@@ -137,7 +137,7 @@ class Lifecycle:
                                    or self.switches["scim_reactivation_reactivates_admin_deactivated"]):
             fields.update(active=True, deactivated_by=None, deactivated_at=None)
         if fields:
-            user = directory.update_user(tx, user["user_id"], tx.now.isoformat(), **fields)
+            user = directory.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
             what = "reactivated" if "active" in fields else "unblocked"
             self.synclog.add(tx, "Reactivate user", "SUCCESS", f"{what} on an activation update from the provider",
                              username=user["username"], user_uid=user["user_uid"])
@@ -167,7 +167,7 @@ class Lifecycle:
         if directory.active_holds(tx, uid) and not self.faults.on("legal_hold_ignored"):
             # "Users are blocked instead of deactivated."
             if not user["blocked"]:
-                user = directory.update_user(tx, user["user_id"], tx.now.isoformat(), blocked=True, blocked_by="scim")
+                user = directory.update_user(tx, user["user_id"], isoformat(tx.now), blocked=True, blocked_by="scim")
             if not self.pending.get(tx, uid)["held"]:
                 self.pending.set_held(tx, uid, True)
                 self.synclog.add(tx, "Deactivate user", "WARNING",
@@ -176,8 +176,8 @@ class Lifecycle:
             return user
         self.pending.delete(tx, uid)
         if user["active"]:
-            user = directory.update_user(tx, user["user_id"], tx.now.isoformat(), active=False,
-                                         deactivated_by="scim", deactivated_at=tx.now.isoformat())
+            user = directory.update_user(tx, user["user_id"], isoformat(tx.now), active=False,
+                                         deactivated_by="scim", deactivated_at=isoformat(tx.now))
             self.synclog.add(tx, "Deactivate user", "SUCCESS", "user deactivated after the deactivation delay",
                              username=user["username"], user_uid=uid)
         return user
@@ -202,19 +202,19 @@ class Lifecycle:
         if directory.active_holds(tx, user["user_uid"]) and not self.faults.on("legal_hold_ignored"):
             raise ActiveLegalHoldError(user["user_uid"])
         self.pending.delete(tx, user["user_uid"])
-        fields: dict[str, Any] = {"active": False, "deactivated_by": "admin", "deactivated_at": tx.now.isoformat()}
+        fields: dict[str, Any] = {"active": False, "deactivated_by": "admin", "deactivated_at": isoformat(tx.now)}
         if block and not user["blocked"]:
             fields.update(blocked=True, blocked_by="admin")
-        return directory.update_user(tx, user["user_id"], tx.now.isoformat(), **fields)
+        return directory.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
 
     def admin_activate(self, tx: Any, user: dict[str, Any], unblock: bool = False) -> dict[str, Any]:
         fields: dict[str, Any] = {"active": True, "deactivated_by": None, "deactivated_at": None}
         if unblock:
             fields.update(blocked=False, blocked_by=None)
-        return directory.update_user(tx, user["user_id"], tx.now.isoformat(), **fields)
+        return directory.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
 
     def admin_block(self, tx: Any, user: dict[str, Any], blocked: bool) -> dict[str, Any]:
-        return directory.update_user(tx, user["user_id"], tx.now.isoformat(), blocked=blocked,
+        return directory.update_user(tx, user["user_id"], isoformat(tx.now), blocked=blocked,
                                      blocked_by="admin" if blocked else None)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulators.common.clock import isoformat
 from simulators.code42 import directory
 from simulators.code42.faults import Faults
 from simulators.code42.roles import basic_roles, resolve_role
@@ -147,7 +148,7 @@ class Mapper:
             out.org_id = found[0]["org_id"]
             return
         parent = om["parent_org_id"] or directory.root_org(tx)["org_id"]
-        org = directory.insert_org(tx, name=name, parent_org_id=parent, now=tx.now.isoformat())
+        org = directory.insert_org(tx, name=name, parent_org_id=parent, now=isoformat(tx.now))
         out.notes.append(("SUCCESS", f"created organization {name!r} from attribute {om['attribute']}"))
         out.org_id = org["org_id"]
 
@@ -232,5 +233,5 @@ class Mapper:
                 if roles != sorted(user["roles"]):
                     changes.append(f"roles set to {', '.join(roles) or '(none)'}")
         if fields:
-            user = directory.update_user(tx, user["user_id"], tx.now.isoformat(), **fields)
+            user = directory.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
         return user, changes

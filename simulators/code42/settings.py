@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from simulators.common.clock import isoformat
 from simulators.code42 import directory
 from simulators.code42.profile import Code42Profile
 
@@ -45,8 +46,8 @@ def seed(tx: Any, profile: Code42Profile) -> dict[str, Any]:
             "attribute": rm.attribute,
             "allow_list": list(rm.allow_list),
         },
-        "created_at": tx.now.isoformat(),
-        "modified_at": tx.now.isoformat(),
+        "created_at": isoformat(tx.now),
+        "modified_at": isoformat(tx.now),
     }
     tx.execute("INSERT INTO c42_provider (provider_id, settings) VALUES (?, ?)",
                (settings["provider_id"], json.dumps(settings)))
@@ -59,7 +60,7 @@ def load(tx: Any) -> dict[str, Any] | None:
 
 
 def save(tx: Any, settings: dict[str, Any]) -> None:
-    settings["modified_at"] = tx.now.isoformat()
+    settings["modified_at"] = isoformat(tx.now)
     tx.execute("UPDATE c42_provider SET settings = ? WHERE provider_id = ?",
                (json.dumps(settings), settings["provider_id"]))
 
