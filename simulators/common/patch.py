@@ -34,6 +34,8 @@ Where RFC 7644 and Azure AD disagree, or the RFC is silent, this module chooses:
   updated, so a ``c42OrgName`` a client POSTed at the top level stays in one place;
 - readOnly attributes (``id``, ``meta``, ``groups``) give ``400 mutability`` unless the new value
   equals the current one; immutable ones (``members.value``) may only be set when unassigned;
+  removing a required attribute (``userName``, a Group's ``displayName``) is ``400 mutability``
+  (RFC 7644 §3.5.2.2);
 - nulls inside complex values are dropped (RFC 7643 §2.5: null is unassigned), as are attributes
   left empty (``[]``/``{}``) and empty extension objects (with their URN in ``schemas``);
 - when an added or replaced element has ``"primary": true``, the others lose it (RFC 7643 §2.4).
@@ -231,6 +233,9 @@ class _Patcher:
                     continue  # resending the current value of id/meta changes nothing
                 raise ScimError(400, f"attribute {definition.path!r} is readOnly", "mutability")
         target = vp.sub_attr or attr
+        if kind == "remove" and target.required:
+            # RFC 7644 §3.5.2.2: removing a required attribute SHALL be a "mutability" error
+            raise ScimError(400, f"attribute {target.path!r} is required and cannot be removed", "mutability")
         if target.mutability == "immutable" and not attr.multi_valued:
             if self.current(vp) not in (None, "", [], {}) and (kind == "remove" or value != self.current(vp)):
                 raise ScimError(400, f"attribute {target.path!r} is immutable and already set", "mutability")
