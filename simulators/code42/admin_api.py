@@ -75,7 +75,9 @@ def _parse_time(text: str | None, name: str) -> datetime | None:
     """``yyyy-MM-dd'T'HH:mm:ss.SSSZ`` (spec §3.9), also with ``Z`` or ``+HH:MM``."""
     if not text:
         return None
-    fixed = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text.strip()).replace("Z", "+00:00")
+    # An unencoded "+" in a query string arrives as a space; read "... 0000" as "+0000".
+    fixed = re.sub(r" (\d\d:?\d\d)$", r"+\1", text.strip())
+    fixed = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", fixed).replace("Z", "+00:00")
     try:
         when = datetime.fromisoformat(fixed)
     except ValueError:

@@ -63,12 +63,18 @@ def _build_rules(runtime: Code42Runtime) -> ProvisioningRules:
     """The Code42 rules for this tenant (the domain engineer wires ``Code42Domain`` in here)."""
     if runtime.config.get("RULES") == "none":
         return NoRules()
-    return NoRules()
+    from simulators.code42.domain import Code42Domain
+
+    return Code42Domain(runtime)
 
 
 def _register_admin_api(app: Flask, runtime: Code42Runtime) -> None:
-    """Register the Code42-shaped admin API blueprint (the domain engineer wires it in here)."""
-    return
+    """Register the Code42-shaped admin API blueprint at ``/`` (needs the Code42 rules: it reads their tables)."""
+    if runtime.config.get("RULES") == "none":
+        return
+    from simulators.code42.admin_api import create_admin_blueprint
+
+    app.register_blueprint(create_admin_blueprint(runtime))
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
