@@ -1,1 +1,239 @@
-"""pytest plugin entry point (the harness issue fills it in)."""
+"""The pytest plugin (entry point ``pytest11: scimgate``): scenario YAML files become test items.
+
+Only this module imports pytest (and, with ``report.py``, Allure). It turns options into a
+:class:`~harness.options.HarnessConfig`, collects scenario files as ``pytest.Function`` items (so
+``-k``, ``-m``, ``--junitxml``, ``--alluredir`` and ``-n auto`` all work), runs each through the
+pytest-free engine and maps the :class:`~harness.record.ScenarioRecord` onto pytest outcomes and
+Allure labels, steps and attachments.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import allure
+import pytest
+
+from harness.deviations import Deviation, load_deviations
+from harness.engine import run_scenario
+from harness.errors import ConfigError, ScenarioFormatError
+from harness.options import OPTIONS, HarnessConfig, resolve
+from harness.record import BROKEN, FAILED, PASSED, SKIPPED, ScenarioRecord
+from harness.report import CATEGORIES, environment_properties
+from harness.scenario import Scenario, is_scenario_file, load_scenario
+from harness.target import make_targets
+from simulators.common.bundled import data_dir
+
+CONFIG_KEY = pytest.StashKey[HarnessConfig]()
+ROOTS_KEY = pytest.StashKey[list]()
+IDS_KEY = pytest.StashKey[dict]()
+DEVIATIONS_KEY = pytest.StashKey[dict]()
+EPIC = "Code42 SCIM provisioning from Azure AD"
+SEED_URL = "https://scimgate.invalid/seeds/{seed}#{section}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("scimgate", "scimgate: SCIM conformance scenarios")
+    for option in OPTIONS:
+        if option.kind == "bool":
+            group.addoption(option.flag, dest=option.dest, action="store_true", default=None, help=option.help)
+            parser.addini(option.ini, option.help, type="bool", default=None)
+        elif option.kind == "paths":
+            group.addoption(option.flag, dest=option.dest, action="append", default=None, help=option.help)
+            parser.addini(option.ini, option.help, type="paths", default=[])
+        else:
+            group.addoption(option.flag, dest=option.dest, default=None, help=option.help)
+            if option.secret:
+                continue  # secrets never in ini files: CLI or environment only
+            parser.addini(option.ini, option.help, default=None)
+    group.addoption("--mock-faults", dest="scimgate_mock_faults", default=None,
+                    help="comma-separated fault names for the in-process mock Code42 (see `scimgate faults`)")
+
+
+def _harness_config(config: pytest.Config) -> HarnessConfig:
+    def cli(option: Any) -> Any:
+        return config.getoption(option.dest)
+
+    def ini(option: Any) -> Any:
+        if option.secret:
+            return None
+        value = config.getini(option.ini)
+        return value or None
+
+    return HarnessConfig.from_values(resolve(cli, ini))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        harness = _harness_config(config)
+        deviations = load_deviations(harness.known_deviations) if harness.known_deviations else {}
+    except ConfigError as exc:
+        raise pytest.UsageError(f"scimgate: {exc}") from None
+    config.stash[CONFIG_KEY] = harness
+    config.stash[DEVIATIONS_KEY] = deviations
+    config.stash[IDS_KEY] = {}
+    explicit = bool(harness.scenarios)
+    roots = [p.resolve() for p in harness.scenarios] if explicit else [data_dir("scenarios").resolve()]
+    config.stash[ROOTS_KEY] = roots
+    config.addinivalue_line("markers", "scenario(id): a scimgate scenario collected from YAML")
+    # A bare `pytest` (args from testpaths or the current folder) also runs the scenario suite, and
+    # --scenarios always adds its paths; explicit paths on the command line are left alone.
+    if explicit or config.args_source != pytest.Config.ArgsSource.ARGS:
+        given = [Path(a.split("::")[0]).resolve() for a in config.args]
+        for root in roots:
+            if not any(root == g or g in root.parents for g in given):
+                config.args.append(str(root))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    harness = config.stash.get(CONFIG_KEY, None)
+    if harness is None:
+        return []
+    target = "in-process mock Code42 (simulation)" if harness.simulated else f"{harness.scim_url} (live)"
+    return [f"scimgate: target {target}, profile {harness.profile}, run prefix {harness.run_prefix}"]
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    roots = parent.config.stash.get(ROOTS_KEY, [])
+    if is_scenario_file(file_path, roots):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self):
+        display = self.config.invocation_params.dir
+        try:
+            shown = str(self.path.relative_to(display))
+        except ValueError:
+            shown = str(self.path)
+        try:
+            scenario = load_scenario(self.path, display=shown)
+        except ScenarioFormatError as exc:
+            raise self.CollectError(str(exc)) from None
+        seen = self.config.stash[IDS_KEY]
+        if scenario.id in seen and seen[scenario.id] != shown:
+            raise self.CollectError(f"{shown}:{scenario.line}: id: {scenario.id!r} is already used by {seen[scenario.id]}")
+        seen[scenario.id] = shown
+        item = ScenarioItem.from_parent(self, name=scenario.id, callobj=_make_runner(scenario), scenario=scenario)
+        _label(item, scenario)
+        yield item
+
+
+def _label(item: pytest.Item, scenario: Scenario) -> None:
+    """Allure labels as markers, so --allure-features/-severities and -m select scenarios."""
+    item.add_marker(pytest.mark.scenario(scenario.id))
+    item.add_marker(allure.epic(EPIC))
+    item.add_marker(allure.feature(scenario.area))
+    item.add_marker(allure.story(scenario.title))
+    item.add_marker(allure.severity(scenario.severity))
+    item.add_marker(allure.id(scenario.id))
+    doc = scenario.doc
+    url = doc.get("url") or SEED_URL.format(seed=doc["seed"], section=doc["section"].replace(" ", "-"))
+    item.add_marker(allure.link(url, name=f"{doc['seed']} § {doc['section']}"))
+    for tag in scenario.tags:
+        item.config.addinivalue_line("markers", f"{tag}: scenario tag")
+        item.add_marker(tag)
+        item.add_marker(allure.tag(tag))
+
+
+class ScenarioOutcome(Exception):
+    """Base of the exceptions a scenario item raises; printed without a traceback."""
+
+
+class ScenarioFailed(AssertionError, ScenarioOutcome):
+    """Allure status *failed*: the target deviates from the documented behaviour."""
+
+
+class ScenarioBroken(ScenarioOutcome):
+    """Allure status *broken*: unreachable target or harness error."""
+
+
+class ScenarioItem(pytest.Function):
+    def __init__(self, *, scenario: Scenario, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def reportinfo(self):
+        return self.path, self.scenario.line - 1, f"scenario {self.scenario.id}"
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ScenarioOutcome):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+
+class AllureObserver:
+    """The engine's observer: each given/when/then step is an Allure step with its HTTP exchanges."""
+
+    def step(self, label: str):
+        return allure.step(label)
+
+    def attach(self, name: str, body: str, mime: str) -> None:
+        kind = allure.attachment_type.JSON if mime == "application/json" else allure.attachment_type.TEXT
+        allure.attach(body, name=name, attachment_type=kind)
+
+
+@pytest.fixture(scope="session")
+def scimgate_targets(pytestconfig: pytest.Config) -> Any:
+    """The target factory for this session (each xdist worker has its own, with its own mocks)."""
+    faults = [f for f in (pytestconfig.getoption("scimgate_mock_faults") or "").split(",") if f.strip()]
+    try:
+        return make_targets(pytestconfig.stash[CONFIG_KEY], faults)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"scimgate: {exc}") from None
+
+
+def _make_runner(scenario: Scenario):
+    def run_scenario_item(scimgate_targets: Any, request: pytest.FixtureRequest) -> None:
+        allure.dynamic.title(scenario.title)
+        allure.dynamic.description(scenario.description or f"{scenario.title}\n\nSource: {scenario.doc['seed']} "
+                                   f"§ {scenario.doc['section']}" + (f"\n\n> {scenario.doc['quote']}"
+                                                                      if scenario.doc.get("quote") else ""))
+        allure.attach(scenario.source, name=f"scenario {scenario.path.name}", attachment_type=allure.attachment_type.YAML)
+        record = run_scenario(scenario, scimgate_targets, AllureObserver())
+        allure.dynamic.parameter("profile", record.profile)
+        allure.dynamic.parameter("target", record.target, excluded=True)
+        if record.timeline:
+            allure.attach("\n".join(record.timeline), name="timeline", attachment_type=allure.attachment_type.TEXT)
+        request.node.user_properties.append(("scenario_id", scenario.id))
+        request.node.user_properties.append(("category", record.category or "passed"))
+        _verdict(record, request.config.stash[DEVIATIONS_KEY].get(scenario.id), request.config)
+
+    run_scenario_item.__doc__ = scenario.title
+    return run_scenario_item
+
+
+def _verdict(record: ScenarioRecord, deviation: Deviation | None, config: pytest.Config) -> None:
+    source = config.stash[CONFIG_KEY].known_deviations
+    if deviation is not None and deviation.expired():
+        raise ScenarioFailed(f"[known deviation expired] the entry for {record.scenario_id} in {source} expired on "
+                             f"{deviation.expires.isoformat()} ({deviation.ticket}); fix the target or renew the entry. "
+                             f"Outcome: {record.status} {record.message}".rstrip())
+    if record.status == SKIPPED:
+        pytest.skip(f"[not verifiable] {record.skip_reason}")
+    if record.status == PASSED:
+        if deviation is not None:
+            raise ScenarioFailed(f"[known deviation passes] {record.scenario_id} is listed in {source} "
+                                 f"({deviation.ticket}) but now passes: remove the entry")
+        return
+    if deviation is not None:
+        pytest.xfail(f"[{deviation.describe()}] {record.message}")
+    if record.status == FAILED:
+        raise ScenarioFailed(f"[product defect] {record.message}")
+    if record.status == BROKEN:
+        raise ScenarioBroken(f"[{record.category}] {record.message}")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write environment.properties and categories.json next to the Allure results (controller only)."""
+    config = session.config
+    alluredir = getattr(config.option, "allure_report_dir", None)
+    if not alluredir or hasattr(config, "workerinput") or CONFIG_KEY not in config.stash:
+        return
+    out = Path(alluredir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "environment.properties").write_text(environment_properties(config.stash[CONFIG_KEY]), encoding="utf-8")
+    (out / "categories.json").write_text(json.dumps(CATEGORIES, indent=2), encoding="utf-8")

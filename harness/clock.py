@@ -1,0 +1,87 @@
+"""Time as the target sees it: advanced on demand in simulation, waited for in live mode.
+
+Why: the seed's "Code42 waits 15 minutes before deactivating that user" must be checkable in a
+millisecond against the mock (through its ``/_sim/clock`` control route) and for real against a
+tenant, with the same scenario.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import requests
+
+from harness.errors import HarnessError, TargetUnreachable
+from simulators.common.http_recording import RecordingSession
+
+
+class SimulatedTime:
+    """The mock's virtual clock, driven over HTTP. Also a :class:`simulators.common.clock.Clock`, so
+    the in-process Azure AD engine stamps its requests with the same time the target sees."""
+
+    simulated = True
+
+    def __init__(self, base_url: str, session: RecordingSession | None = None):
+        self.base_url = base_url.rstrip("/")
+        # Clock traffic is plumbing, not evidence: keep it out of the scenario's recorded exchanges.
+        self._session = requests.Session()
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        try:
+            response = self._session.request(method, f"{self.base_url}/_sim{path}", timeout=10, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise TargetUnreachable(f"sim control at {self.base_url}/_sim did not answer: {type(exc).__name__}") from None
+        if response.status_code != 200:
+            raise HarnessError(f"{method} /_sim{path} returned HTTP {response.status_code}: {response.text[:200]}")
+        return response.json()
+
+    def close(self) -> None:
+        self._session.close()
+
+    @staticmethod
+    def _parse(body: dict) -> datetime:
+        text = body.get("now") or body.get("time")
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._parse(self._call("GET", "/clock"))
+
+    def advance(self, seconds: float) -> datetime:
+        """Let ``seconds`` pass on the target (instantly)."""
+        if seconds <= 0:
+            return self.now()
+        return self._parse(self._call("POST", "/clock/advance", json={"seconds": seconds}))
+
+    def advance_to(self, when: datetime) -> datetime:
+        return self.advance((when - self.now()).total_seconds())
+
+
+class RealTime:
+    """Wall-clock time for live tenants: advancing means sleeping."""
+
+    simulated = False
+
+    def __init__(self, sleep=time.sleep):
+        self._sleep = sleep
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def advance(self, seconds: float) -> datetime:
+        if seconds > 0:
+            self._sleep(seconds)
+        return self.now()
+
+    def advance_to(self, when: datetime) -> datetime:
+        return self.advance((when - self.now()).total_seconds())
+
+
+def backoff_delays(total: float, first: float = 1.0, factor: float = 2.0, cap: float = 60.0):
+    """Poll delays for live waits: 1s, 2s, 4s ... capped, summing to ``total``."""
+    elapsed, delay = 0.0, first
+    while elapsed < total:
+        step = min(delay, cap, total - elapsed)
+        yield step
+        elapsed += step
+        delay *= factor

@@ -1,0 +1,261 @@
+"""Run one scenario without pytest and return a plain :class:`ScenarioRecord`.
+
+Why pytest-free: the same engine serves the plugin, ``scimgate run`` and unit tests, and a scenario's
+verdict must not depend on how it was launched. Reporting goes through an :class:`Observer` the caller
+supplies (the plugin's opens Allure steps); the engine itself only records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+
+from harness.context import ScenarioContext
+from harness.durations import format_duration, resolve_time
+from harness.errors import ConfigError, ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
+from harness.record import BROKEN, FAILED, PASSED, SKIPPED, ScenarioRecord, StepRecord, format_exchange
+from harness.scenario import Scenario, Step
+from harness.steps import REGISTRY
+from simulators.common.clock import isoformat
+from simulators.common.http_recording import Redactor
+
+
+_RANK = {PASSED: 0, SKIPPED: 1, FAILED: 2, BROKEN: 3}
+
+
+class Observer(Protocol):
+    def step(self, label: str) -> contextlib.AbstractContextManager[Any]: ...
+    def attach(self, name: str, body: str, mime: str) -> None: ...
+
+
+class NullObserver:
+    def step(self, label: str) -> contextlib.AbstractContextManager[Any]:
+        return contextlib.nullcontext()
+
+    def attach(self, name: str, body: str, mime: str) -> None:
+        pass
+
+
+class _StopScenario(Exception):
+    """A step broke (unreachable target, harness error): later steps would prove nothing."""
+
+
+@dataclass
+class _Check:
+    step: Step
+    first: datetime           # when to check
+    last: datetime            # keep trying until (after-windows with tolerance)
+    window: str               # text for the timeline
+
+
+def required_capabilities(scenario: Scenario) -> list[str]:
+    """The scenario's ``requires`` plus what its step kinds need, in a stable order."""
+    needed = list(scenario.requires)
+    if scenario.given:
+        needed.append("idp")
+    for step in scenario.when + scenario.then:
+        needed += [c for c in REGISTRY.get(step.kind).requires]
+    return list(dict.fromkeys(needed))
+
+
+class ScenarioRunner:
+    def __init__(self, scenario: Scenario, targets: Any, observer: Observer | None = None):
+        self.scenario = scenario
+        self.targets = targets
+        self.observer = observer or NullObserver()
+        self.record = ScenarioRecord(scenario.id, scenario.title)
+        self.redactor = Redactor()
+
+    # -------------------------------------------------------------- outcome helpers
+
+    def _finish(self, status: str, category: str, message: str) -> None:
+        """Keep the worst outcome (broken > failed > skipped > passed) and its first message."""
+        message = self.redactor.text(message)
+        if _RANK[status] > _RANK[self.record.status]:
+            self.record.status, self.record.category, self.record.message = status, category, message
+        if status == SKIPPED and not self.record.skip_reason:
+            self.record.skip_reason = message
+
+    def run(self) -> ScenarioRecord:
+        try:
+            with self.targets.for_scenario(self.scenario) as target:
+                for secret in target.secrets:
+                    self.redactor.add(secret)
+                self.record.target, self.record.profile = target.label, target.profile_name
+                missing = [c for c in required_capabilities(self.scenario) if c not in target.capabilities]
+                if missing:
+                    reasons = "; ".join(f"{c}: {target.missing.get(c, 'not offered by the target')}" for c in missing)
+                    self._finish(SKIPPED, "not verifiable", f"requires {', '.join(missing)} ({reasons})")
+                    return self.record
+                ctx = ScenarioContext(self.scenario, target)
+                try:
+                    self._run_all(ctx)
+                finally:
+                    self._cleanup(ctx)
+                    ctx.close()
+        except NotVerifiable as exc:
+            self._finish(SKIPPED, "not verifiable", str(exc))
+        except TargetUnreachable as exc:
+            self._finish(BROKEN, "target unreachable", str(exc))
+        except ConfigError as exc:
+            self._finish(BROKEN, "harness error", str(exc))
+        except _StopScenario:
+            pass
+        return self.record
+
+    def _run_all(self, ctx: ScenarioContext) -> None:
+        if self.scenario.given:
+            self._step(ctx, "given", 0, "given", self.scenario.line, lambda: _given(ctx, self.scenario.given))
+        for step in self.scenario.when:
+            kind = REGISTRY.get(step.kind)
+            self._step(ctx, step.phase, step.index, step.kind, step.line,
+                       lambda k=kind, s=step: k.function(ctx, s.args))
+        ctx.anchor = ctx.target.clock.now()
+        for check in self._plan(ctx):
+            self._check(ctx, check)
+
+    # -------------------------------------------------------------- then: timing windows
+
+    def _plan(self, ctx: ScenarioContext) -> list[_Check]:
+        checks = []
+        for step in self.scenario.then:
+            if step.after is not None:
+                t = resolve_time(step.after, ctx.target.profile)
+                first = ctx.anchor + timedelta(seconds=t.offset)
+                checks.append(_Check(step, first, first + timedelta(seconds=t.tolerance), f"after {t.text}"))
+            elif step.before is not None:
+                t = resolve_time(step.before, ctx.target.profile)
+                at = ctx.anchor + timedelta(seconds=t.offset - max(t.tolerance, 1.0))
+                checks.append(_Check(step, at, at, f"before {t.text}"))
+            else:
+                checks.append(_Check(step, ctx.anchor, ctx.anchor, "at once"))
+        return sorted(checks, key=lambda c: c.first)  # time only moves forward
+
+    def _check(self, ctx: ScenarioContext, check: _Check) -> None:
+        kind = REGISTRY.get(check.step.kind)
+        clock = ctx.target.clock
+
+        def evaluate() -> None:
+            now = clock.now()
+            if check.window.startswith("before") and now > check.first + timedelta(seconds=1):
+                raise NotVerifiable(f"window missed: the check had to run by {isoformat(check.first)}, "
+                                    f"it is {isoformat(now)} (earlier steps took too long)")
+            clock.advance_to(check.first)
+            deadline = check.last
+            delays = iter(_poll_delays((deadline - check.first).total_seconds(), clock.simulated))
+            while True:
+                try:
+                    return kind.function(ctx, check.step.args)
+                except ExpectationFailed:
+                    delay = next(delays, None)
+                    if delay is None:
+                        raise
+                    clock.advance(delay)
+
+        label = f"{check.step.kind} ({check.window})" if check.window != "at once" else check.step.kind
+        self._step(ctx, "then", check.step.index, label, check.step.line, evaluate, stop_on_failure=False)
+
+    # -------------------------------------------------------------- one step
+
+    def _step(self, ctx: ScenarioContext, phase: str, index: int, kind: str, line: int | None,
+              run: Any, stop_on_failure: bool = True) -> None:
+        label = f"{phase}[{index}] {kind}" if phase != "given" else "given"
+        rec = StepRecord(phase, index, kind, label, line,
+                         started_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
+        marks = ctx.exchange_marks()
+        t0 = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            with self.observer.step(self.redactor.text(label)):
+                try:
+                    run()
+                except BaseException as exc:  # noqa: BLE001 - classified below, re-raised for the observer
+                    error = exc
+                finally:
+                    rec.exchanges = ctx.exchanges_since(marks)
+                    for n, ex in enumerate(rec.exchanges, 1):
+                        self.observer.attach(f"{ex['source']} {n}: {ex['method']} {_short(ex['url'])} -> {ex['status']}",
+                                             self.redactor.text(format_exchange(ex)), "text/plain")
+                if error is not None:
+                    raise error
+        except BaseException as exc:  # noqa: BLE001
+            error = exc
+        rec.duration_ms = (time.perf_counter() - t0) * 1000
+        try:
+            target_time = ctx.target.clock.now()  # after the step: a window check advanced the clock
+        except TargetUnreachable:
+            target_time = ctx.started_at
+        rec.target_time = isoformat(target_time)
+        self.record.steps.append(rec)
+        offset = format_duration((target_time - ctx.started_at).total_seconds()) if target_time >= ctx.started_at else "0s"
+        if error is None:
+            rec.status = PASSED
+        elif isinstance(error, ExpectationFailed):
+            rec.status, rec.message = FAILED, self.redactor.text(str(error))
+            self._finish(FAILED, "product defect", f"{label} (line {line}): {rec.message}")
+        elif isinstance(error, NotVerifiable):
+            rec.status, rec.message = SKIPPED, self.redactor.text(str(error))
+            self._finish(SKIPPED, "not verifiable", f"{label}: {rec.message}")
+        elif isinstance(error, TargetUnreachable):
+            rec.status, rec.message = BROKEN, self.redactor.text(str(error))
+            self._finish(BROKEN, "target unreachable", f"{label}: {rec.message}")
+        elif isinstance(error, Exception):
+            # A bug in scimgate or a simulator: say where, keep the traceback for the report.
+            rec.status = BROKEN
+            rec.message = self.redactor.text(f"{type(error).__name__}: {error}")
+            if not isinstance(error, HarnessError):
+                rec.traceback = self.redactor.text("".join(traceback.format_exception(error)[-6:]))
+                self.observer.attach(f"traceback ({label})", rec.traceback, "text/plain")
+            self._finish(BROKEN, "harness error", f"{label} (line {line}): {rec.message}")
+        else:
+            raise error
+        self.record.timeline.append(f"T+{offset:>8}  {rec.status:<7} {label}" + (f": {rec.message}" if rec.message else ""))
+        if rec.status == BROKEN or (rec.status in (FAILED, SKIPPED) and stop_on_failure):
+            raise _StopScenario()
+
+    def _cleanup(self, ctx: ScenarioContext) -> None:
+        """Live-tenant safety: remove from the app assignment what this run created (prefixed only)."""
+        if ctx.target.simulated or not ctx.idp_started:
+            return
+        try:
+            done = ctx.idp.cleanup()
+            self.record.timeline.append(f"cleanup: {done}")
+        except Exception as exc:  # noqa: BLE001 - cleanup must never hide the verdict, but is reported
+            self.record.timeline.append(self.redactor.text(f"cleanup FAILED: {type(exc).__name__}: {exc}"))
+
+
+def _poll_delays(window: float, simulated: bool) -> Iterator[float]:
+    if window <= 0:
+        return iter(())
+    if simulated:  # virtual time: re-check in a few even slices of the tolerance
+        return iter([window / 4] * 4)
+    from harness.clock import backoff_delays
+
+    return backoff_delays(window)
+
+
+def _short(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _given(ctx: ScenarioContext, given: dict[str, Any]) -> None:
+    idp = ctx.idp
+    for user in given.get("users", []):
+        idp.create_user(dict(user))
+    for group in given.get("groups", []):
+        idp.create_group(dict(group))
+    for ref in given.get("assign", []):
+        idp.assign(ref)
+
+
+def run_scenario(scenario: Scenario, targets: Any, observer: Observer | None = None) -> ScenarioRecord:
+    """Run ``scenario`` against ``targets`` (``harness.target.make_targets(config)``)."""
+    return ScenarioRunner(scenario, targets, observer).run()

@@ -1,0 +1,211 @@
+"""Code42-side steps: console actions through the admin API, and expectations on Code42 users and the
+Sync Log, read where a Code42 engineer would read them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from harness.context import ScenarioContext
+from harness.errors import ExpectationFailed, HarnessError
+from harness.steps import step
+from simulators.common.clock import isoformat
+
+ADMIN = ("code42-admin",)
+
+
+def _user_or_fail(ctx: ScenarioContext, ref: str) -> dict[str, Any]:
+    user = ctx.code42_user(ref)
+    if user is None:
+        raise ExpectationFailed(f"no Code42 user {ctx.user_name(ref)} (GET /v1/users?username=...)")
+    return user
+
+
+def _state(user: dict[str, Any]) -> str:
+    if not user.get("active"):
+        return "deactivated"
+    return "blocked" if user.get("blocked") else "active"
+
+
+# ------------------------------------------------------------------ actions
+
+
+@step("code42.legal_hold.place", requires=ADMIN)
+def legal_hold_place(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """Add ``ref`` as a custodian of legal hold matter ``matter`` (created with the run prefix if absent)."""
+    admin = ctx.admin
+    matter = admin.matter_id(f"{ctx.target.run_prefix} {args.get('matter', 'matter')}", create=True)
+    admin.add_custodian(matter, _user_or_fail(ctx, args["ref"])["userId"])
+
+
+@step("code42.legal_hold.release", requires=ADMIN)
+def legal_hold_release(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """Release ``ref`` from matter ``matter`` (deactivate the membership)."""
+    admin = ctx.admin
+    name = f"{ctx.target.run_prefix} {args.get('matter', 'matter')}"
+    matter = admin.matter_id(name, create=False)
+    if matter is None:
+        raise HarnessError(f"no legal hold matter {name!r}: place someone on it first")
+    admin.remove_custodian(matter, _user_or_fail(ctx, args["ref"])["userId"])
+
+
+@step("code42.legal_hold.close", requires=ADMIN)
+def legal_hold_close(ctx: ScenarioContext, args: dict[str, Any] | None) -> None:
+    """Close (deactivate) matter ``matter``, releasing every custodian."""
+    name = f"{ctx.target.run_prefix} {(args or {}).get('matter', 'matter')}"
+    matter = ctx.admin.matter_id(name, create=False)
+    if matter is None:
+        raise HarnessError(f"no legal hold matter {name!r}")
+    ctx.admin.close_matter(matter)
+
+
+@step("code42.local_user.create", requires=ADMIN)
+def local_user_create(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """Create a local Code42 user named like the IdP user ``ref`` would be (provisioning may not touch it)."""
+    ctx.admin.create_local_user(ctx.user_name(args["ref"]), org=args.get("org"), roles=args.get("roles"))
+
+
+@step("code42.settings", requires=ADMIN)
+def settings(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """Edit the provider's settings in the console (delay, org mapping, role mapping)."""
+    body: dict[str, Any] = {}
+    if "deactivation_delay_minutes" in args:
+        body["provisioningDeactivationDelay"] = args["deactivation_delay_minutes"]
+        ctx.target.profile["deactivation_delay_minutes"] = args["deactivation_delay_minutes"]
+    om = args.get("org_mapping") or {}
+    if "method" in om:
+        body["orgMappingType"] = om["method"]
+    if "default_org" in om:
+        body["defaultOrgId"] = ctx.admin.org_guid(om["default_org"])
+    if "attribute" in om:
+        body["scimOrgAttribute"] = om["attribute"]
+    if "groups" in om:
+        body["scimGroupOrgMap"] = [{"scimGroupUid": ctx.lookup(f"{g['group']}.id"), "orgId": ctx.admin.org_guid(g["org"])}
+                                   for g in om["groups"]]
+    rm = args.get("role_mapping") or {}
+    if "method" in rm:
+        body["roleMappingType"] = rm["method"]
+    if "groups" in rm:
+        body["scimGroupRoleMap"] = [{"scimGroupUid": ctx.lookup(f"{g['group']}.id"), "roleIds": g["roles"]}
+                                    for g in rm["groups"]]
+    if "allow_list" in rm:
+        body["scimRoleAllowList"] = rm["allow_list"]
+    if "attribute" in rm:
+        body["scimRoleAttribute"] = rm["attribute"]
+    ctx.admin.patch_provider(body)
+
+
+@step("code42.apply_settings", requires=ADMIN)
+def apply_settings(ctx: ScenarioContext, args: Any) -> None:
+    """Click "Apply org and role settings": re-run the mappings for every provisioned user now."""
+    ctx.admin.apply_settings()
+
+
+@step("code42.regenerate_credentials", requires=ADMIN)
+def regenerate_credentials(ctx: ScenarioContext, args: dict[str, Any] | None) -> None:
+    """Regenerate the provider's SCIM credentials; the IdP is given the new token unless update_idp: false."""
+    new = ctx.admin.regenerate_credentials()
+    token = new.get("token")
+    basic = (new["username"], new["credentialPassword"]) if new.get("credentialPassword") else None
+    for secret in (token, basic[1] if basic else None):
+        if secret:
+            ctx.session.add_secret(secret)
+            ctx.target.secrets.append(secret)
+    ctx.target.scim_auth.replace(token=token, basic=basic)
+    if (args or {}).get("update_idp", True) and ctx.idp_started:
+        ctx.idp.set_credentials(token=token, basic=basic)
+
+
+@step("code42.user.action", requires=ADMIN)
+def user_action(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """A console action on ``ref`` (block, unblock, deactivate, activate); ``expect_status`` checks refusals."""
+    response = ctx.admin.user_action(_user_or_fail(ctx, args["ref"])["userId"], args["action"])
+    want = args.get("expect_status")
+    if want is not None and response.status_code != want:
+        raise ExpectationFailed(f"{args['action']} returned HTTP {response.status_code}, expected {want}: "
+                                f"{response.text[:200]}")
+    if want is None and response.status_code >= 300:
+        raise ExpectationFailed(f"{args['action']} returned HTTP {response.status_code}: {response.text[:200]}")
+
+
+# ------------------------------------------------------------------ expectations
+
+
+def _role_keys(roles: list[dict[str, Any]]) -> set[str]:
+    return {str(r.get("roleId")).lower() for r in roles} | {str(r.get("roleName")).lower() for r in roles}
+
+
+@step("code42.user", phases=("then",), requires=ADMIN)
+def code42_user(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """The Code42 user for ``ref``: exists, active/blocked/state, org, roles, manager, attributes, legal hold."""
+    name = ctx.user_name(args["ref"])
+    user = ctx.code42_user(args["ref"])
+    if args.get("exists", True) is False:
+        if user is not None:
+            raise ExpectationFailed(f"Code42 user {name} exists ({_state(user)}); expected none")
+        return
+    if user is None:
+        raise ExpectationFailed(f"no Code42 user {name}")
+    problems = []
+    for key in ("active", "blocked"):
+        if key in args and user.get(key) is not args[key]:
+            problems.append(f"{key} is {user.get(key)!r}, expected {args[key]!r}")
+    if "state" in args and _state(user) != args["state"]:
+        problems.append(f"state is {_state(user)}, expected {args['state']}")
+    if "org" in args and args["org"] not in (user.get("orgName"), user.get("orgGuid")):
+        problems.append(f"org is {user.get('orgName')!r}, expected {args['org']!r}")
+    if any(k in args for k in ("roles", "roles_include", "roles_exclude")):
+        roles = ctx.admin.user_roles(user["userId"])
+        keys, ids = _role_keys(roles), sorted(str(r.get("roleId")) for r in roles)
+        if "roles" in args and not (all(r.lower() in keys for r in args["roles"]) and len(roles) == len(args["roles"])):
+            problems.append(f"roles are {ids}, expected exactly {args['roles']}")
+        missing = [r for r in args.get("roles_include", []) if r.lower() not in keys]
+        if missing:
+            problems.append(f"roles {ids} lack {missing}")
+        extra = [r for r in args.get("roles_exclude", []) if r.lower() in keys]
+        if extra:
+            problems.append(f"roles {ids} must not include {extra}")
+    if "manager" in args or "attributes" in args:
+        data = ctx.admin.scim_user_data(user["userId"])
+        if "manager" in args:
+            want = None
+            if args["manager"] is not None:
+                manager = ctx.code42_user(args["manager"])
+                want = manager["userId"] if manager else f"<no Code42 user for {args['manager']}>"
+            got = data.get("managerUserId")
+            if got != want:
+                problems.append(f"manager is {got!r}, expected {want!r} ({args['manager']})")
+        for key, want in (args.get("attributes") or {}).items():
+            if data.get(key) != want:
+                problems.append(f"attribute {key} is {data.get(key)!r}, expected {want!r}")
+    if "legal_hold" in args:
+        on_hold = any(m.get("membershipActive") for m in ctx.admin.custodian_matters(user["userId"]))
+        if on_hold is not args["legal_hold"]:
+            problems.append(f"on an active legal hold: {on_hold}, expected {args['legal_hold']}")
+    if problems:
+        raise ExpectationFailed(f"Code42 user {name}: " + "; ".join(problems))
+
+
+@step("code42.sync_log", phases=("then",), requires=ADMIN)
+def sync_log(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """Sync Log entries since the scenario started matching ref/action/status/message (count, absent)."""
+    entries = ctx.admin.sync_log(after=isoformat(ctx.started_at))
+    wanted_user = ctx.user_name(args["ref"]).lower() if "ref" in args else None
+    pattern = re.compile(args["message"], re.I) if "message" in args else None
+    hits = [e for e in entries
+            if (wanted_user is None or str(e.get("username") or "").lower() == wanted_user)
+            and ("action" not in args or str(e.get("action", "")).lower() == args["action"].lower())
+            and ("status" not in args or e.get("status") == args["status"])
+            and (pattern is None or pattern.search(str(e.get("message") or "")))]
+    what = ", ".join(f"{k}={v!r}" for k, v in args.items() if k not in ("count", "absent"))
+    seen = "; ".join(f"{e.get('action')}/{e.get('status')}: {e.get('message')}" for e in entries[-5:]) or "none"
+    if args.get("absent"):
+        if hits:
+            raise ExpectationFailed(f"Sync Log has {len(hits)} entries with {what}; expected none")
+    elif "count" in args:
+        if len(hits) != args["count"]:
+            raise ExpectationFailed(f"Sync Log has {len(hits)} entries with {what}, expected {args['count']} "
+                                    f"(latest: {seen})")
+    elif not hits:
+        raise ExpectationFailed(f"no Sync Log entry with {what} (latest: {seen})")

@@ -1,0 +1,228 @@
+"""Targets: the in-process mock Code42 (one fresh instance per scenario) or a given SCIM service provider.
+
+Why a fresh mock per scenario: each scenario may override the tenant profile (a delay of 0, group
+priority mapping), and isolation means a failing scenario cannot poison the next. A waitress thread on
+an ephemeral port starts in milliseconds, and each pytest-xdist worker gets its own.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+import yaml
+
+from harness.clock import RealTime, SimulatedTime
+from harness.drivers.scim_client import ScimAuth
+from harness.errors import ConfigError, NotVerifiable
+from harness.options import HarnessConfig
+from harness.scenario import Scenario
+from simulators.common.bundled import data_dir
+
+#: Every capability a scenario may require (schemas/scenario.schema.json $defs/capability).
+CAPABILITIES = ("scim", "scim-groups", "code42-admin", "sim-control", "idp", "patch", "etag", "filter")
+MOCK_CAPABILITIES = frozenset(CAPABILITIES)
+
+
+@dataclass
+class Target:
+    """Everything a scenario run needs to reach one target."""
+
+    label: str
+    scim_url: str
+    scim_auth: ScimAuth
+    admin_url: str | None
+    admin_client: tuple[str, str] | None = field(repr=False)
+    clock: SimulatedTime | RealTime
+    capabilities: frozenset[str]
+    missing: dict[str, str]            # capability -> why the probe says it is absent
+    profile: dict[str, Any]            # effective raw profile (schemas/profile.schema.json)
+    profile_name: str
+    simulated: bool
+    run_prefix: str
+    secrets: list[str] = field(repr=False, default_factory=list)
+
+
+def profile_path(name_or_path: str) -> Path:
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return path
+    bundled = data_dir("scenarios") / "profiles" / f"{name_or_path}.yaml"
+    if bundled.is_file():
+        return bundled
+    known = sorted(p.stem for p in (data_dir("scenarios") / "profiles").glob("*.yaml"))
+    raise ConfigError(f"--profile {name_or_path!r} is neither a YAML file nor a bundled profile; "
+                      f"bundled: {', '.join(known) or 'none'}")
+
+
+def load_profile_dict(name_or_path: str) -> dict[str, Any]:
+    """The raw profile mapping (validated later by the mock's ``load_profile``)."""
+    path = profile_path(name_or_path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a profile must be a mapping")
+    return data
+
+
+def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def scenario_profile(config: HarnessConfig, scenario: Scenario) -> tuple[dict[str, Any], str]:
+    """The profile a scenario runs under: its ``base`` (or the run's profile) plus its overrides."""
+    overrides = dict(scenario.profile)
+    base_name = overrides.pop("base", None) or config.profile
+    base = load_profile_dict(base_name)
+    return deep_merge(base, overrides), base_name + ("+overrides" if overrides else "")
+
+
+def _mismatches(wanted: dict[str, Any], actual: dict[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key, value in wanted.items():
+        here = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(actual.get(key), dict):
+            out += _mismatches(value, actual[key], here + ".")
+        elif actual.get(key) != value:
+            out.append(f"{here}={value!r} (the run's profile has {actual.get(key)!r})")
+    return out
+
+
+class MockTargets:
+    """Starts a mock Code42 per scenario (``simulators.code42.app.create_app``) on a virtual clock."""
+
+    def __init__(self, config: HarnessConfig, faults: list[str] | None = None):
+        self.config = config
+        self.faults = list(faults or [])
+
+    @contextmanager
+    def for_scenario(self, scenario: Scenario) -> Iterator[Target]:
+        try:
+            from simulators.code42.app import create_app
+        except ImportError as exc:  # the mock is built in parallel; say exactly what is missing
+            raise ConfigError(f"the in-process mock Code42 is not available ({exc}); give --scim-url instead") from None
+        from simulators.common.clock import VirtualClock
+        from simulators.common.server import ServerThread
+
+        profile, profile_name = scenario_profile(self.config, scenario)
+        token, client_id, client_secret = (secrets.token_urlsafe(24), "scimgate-harness", secrets.token_urlsafe(24))
+        app = create_app({
+            "SCIM_TOKEN": token, "SCIM_BASIC": None, "ADMIN_CLIENT_ID": client_id,
+            "ADMIN_CLIENT_SECRET": client_secret, "DATABASE": ":memory:", "PROFILE": profile,
+            "SIM_CONTROL": True, "FAULTS": self.faults, "CLOCK": VirtualClock(),
+        })
+        with ServerThread(app, threads=4) as server:
+            yield Target(
+                label=f"mock Code42 (in-process) {server.url}", scim_url=f"{server.url}/scim/v2",
+                scim_auth=ScimAuth(token=token), admin_url=server.url, admin_client=(client_id, client_secret),
+                clock=SimulatedTime(server.url), capabilities=MOCK_CAPABILITIES, missing={},
+                profile=profile, profile_name=profile_name, simulated=True,
+                run_prefix=self.config.run_prefix, secrets=[token, client_secret],
+            )
+
+
+def _root_of(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+def probe(config: HarnessConfig) -> tuple[frozenset[str], dict[str, str]]:
+    """Ask a given target what it offers. Returns capabilities and, for each absent one, why."""
+    have, missing = {"idp"}, {}
+    scim_url = config.scim_url.rstrip("/")
+    auth = ScimAuth(config.scim_token, config.scim_basic)
+    headers = {"Authorization": auth.header(), "Accept": "application/scim+json"}
+    try:
+        response = requests.get(f"{scim_url}/ServiceProviderConfig", headers=headers, timeout=15)
+        if response.status_code == 200:
+            have.add("scim")
+            spc = response.json()
+            for name in ("patch", "etag", "filter"):
+                if (spc.get(name) or {}).get("supported"):
+                    have.add(name)
+                else:
+                    missing[name] = f"ServiceProviderConfig says {name}.supported is not true"
+        else:
+            missing["scim"] = f"GET /ServiceProviderConfig returned HTTP {response.status_code}"
+        groups = requests.get(f"{scim_url}/Groups", params={"count": "1"}, headers=headers, timeout=15)
+        if groups.status_code == 200:
+            have.add("scim-groups")
+        else:
+            missing["scim-groups"] = f"GET /Groups returned HTTP {groups.status_code}"
+    except (requests.RequestException, ValueError) as exc:
+        missing["scim"] = f"SCIM endpoint did not answer: {type(exc).__name__}"
+    admin_url = config.code42_api_url
+    if admin_url:
+        try:
+            response = requests.post(f"{admin_url.rstrip('/')}/v1/oauth", params={"grant_type": "client_credentials"},
+                                     auth=(config.code42_client_id, config.code42_client_secret), timeout=15)
+            if response.status_code == 200:
+                have.add("code42-admin")
+            else:
+                missing["code42-admin"] = f"POST /v1/oauth returned HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            missing["code42-admin"] = f"admin API did not answer: {type(exc).__name__}"
+    else:
+        missing["code42-admin"] = "no --code42-api-url given"
+    sim_root = (admin_url or _root_of(scim_url)).rstrip("/")
+    try:
+        if requests.get(f"{sim_root}/_sim/clock", timeout=5).status_code == 200:
+            have.add("sim-control")
+        else:
+            missing["sim-control"] = "the target has no /_sim/clock (a live tenant): time passes for real"
+    except requests.RequestException:
+        missing["sim-control"] = "the target has no /_sim/clock (a live tenant): time passes for real"
+    return frozenset(have), missing
+
+
+class GivenTarget:
+    """A target named by options (live tenant, or a mock started elsewhere with sim control)."""
+
+    def __init__(self, config: HarnessConfig):
+        self.config = config
+        self.capabilities, self.missing = probe(config)
+        self.base_profile = load_profile_dict(config.profile)
+
+    @contextmanager
+    def for_scenario(self, scenario: Scenario) -> Iterator[Target]:
+        config = self.config
+        overrides = {k: v for k, v in scenario.profile.items() if k != "base"}
+        wanted = deep_merge(load_profile_dict(scenario.profile["base"]), overrides) \
+            if "base" in scenario.profile else overrides
+        if "base" in scenario.profile:
+            wanted = {k: v for k, v in wanted.items() if k != "name"}
+        differs = _mismatches(wanted, self.base_profile)
+        if differs:
+            raise NotVerifiable("the scenario needs the tenant configured with " + "; ".join(differs)
+                                + f"; the run's profile is {config.profile!r}")
+        sim = "sim-control" in self.capabilities
+        root = (config.code42_api_url or _root_of(config.scim_url)).rstrip("/")
+        if sim:
+            requests.post(f"{root}/_sim/reset", timeout=10)
+        yield Target(
+            label=config.scim_url, scim_url=config.scim_url.rstrip("/"),
+            scim_auth=ScimAuth(config.scim_token, config.scim_basic), admin_url=config.code42_api_url,
+            admin_client=(config.code42_client_id, config.code42_client_secret) if config.code42_api_url else None,
+            clock=SimulatedTime(root) if sim else RealTime(), capabilities=self.capabilities, missing=self.missing,
+            profile=copy.deepcopy(self.base_profile), profile_name=config.profile, simulated=sim, run_prefix=config.run_prefix,
+            secrets=config.secrets,
+        )
+
+
+def make_targets(config: HarnessConfig, faults: list[str] | None = None) -> MockTargets | GivenTarget:
+    return MockTargets(config, faults) if config.simulated else GivenTarget(config)
