@@ -21,13 +21,14 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
-from simulators.common.clock import isoformat
-from simulators.code42 import directory, settings as provider_settings
+from simulators.code42 import directory
+from simulators.code42 import settings as provider_settings
 from simulators.code42.lifecycle import ActiveLegalHoldError
 from simulators.code42.roles import ROLES, resolve_role
-from simulators.code42.synclog import page_json, to_csv
+from simulators.code42.synclog import Entry, page_json, to_csv
+from simulators.common.clock import isoformat
 
 TOKEN_LIFETIME = timedelta(minutes=15)
 INVALID_CREDENTIALS = "Invalid or missing credentials"
@@ -152,11 +153,11 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
     @bp.before_request
     def _authenticate():
         if request.endpoint in ("code42_admin.oauth", "code42_admin.oauth_v3"):
-            return None
+            return
         header = request.headers.get("Authorization", "")
         if not header.lower().startswith("bearer ") or not tokens.valid(header[7:].strip()):
             raise _unauthorized()
-        return None
+        return
 
     # ------------------------------------------------------------ auth (§4.1)
 
@@ -776,3 +777,31 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
         return jsonify({"usersEvaluated": count})
 
     return bp
+
+
+def install_sync_log_hooks(app: Flask, runtime: Any) -> None:
+    """Log SCIM write requests the SCIM layer rejects before the domain sees them (malformed body, unknown
+    id, duplicate userName in the store) so that the Sync Log has "an entry for every SCIM action and
+    error". Rejections the domain itself made are already logged and are not repeated; 401s are not
+    provisioning actions and are left out."""
+    domain = runtime.rules
+
+    @app.before_request
+    def _mark() -> None:
+        g.c42_rejections = domain.synclog.rejections
+
+    @app.after_request
+    def _log_rejection(response: Response) -> Response:
+        path = request.path
+        if (response.status_code < 400 or response.status_code == 401 or request.method not in
+                ("POST", "PUT", "PATCH", "DELETE") or not path.startswith("/scim/v2/")
+                or domain.synclog.rejections != g.get("c42_rejections", domain.synclog.rejections)):
+            return response
+        body = request.get_json(silent=True)
+        username = body.get("userName") if isinstance(body, dict) and isinstance(body.get("userName"), str) else None
+        error = response.get_json(silent=True) or {}
+        detail = error.get("detail") if isinstance(error, dict) else None
+        resource = "group" if path.startswith("/scim/v2/Groups") else "user"
+        domain.synclog.defer(Entry(runtime.clock.now(), username, None, f"{request.method} {resource}", "ERROR",
+                                   f"HTTP {response.status_code}: {detail or response.status}"))
+        return response

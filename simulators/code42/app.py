@@ -72,9 +72,10 @@ def _register_admin_api(app: Flask, runtime: Code42Runtime) -> None:
     """Register the Code42-shaped admin API blueprint at ``/`` (needs the Code42 rules: it reads their tables)."""
     if runtime.config.get("RULES") == "none":
         return
-    from simulators.code42.admin_api import create_admin_blueprint
+    from simulators.code42.admin_api import create_admin_blueprint, install_sync_log_hooks
 
     app.register_blueprint(create_admin_blueprint(runtime))
+    install_sync_log_hooks(app, runtime)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -110,7 +111,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _install_request_hooks(app: Flask, runtime: Code42Runtime) -> None:
     """Tick the rules before each request; log one line per request (never the Authorization header)."""
-    tick_on_request = bool(app.config["TICK_ON_REQUEST"]) and hasattr(runtime.rules, "tick")
+    tick_on_request = bool(app.config["TICK_ON_REQUEST"])
 
     @app.before_request
     def _start() -> None:

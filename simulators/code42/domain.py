@@ -19,12 +19,14 @@ from typing import Any
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
-from simulators.common.clock import isoformat
-from simulators.code42 import directory, settings as provider_settings
+from simulators.code42 import directory
+from simulators.code42 import settings as provider_settings
 from simulators.code42.lifecycle import Lifecycle
 from simulators.code42.mapping import Mapper, Outcome
 from simulators.code42.roles import resolve_role
-from simulators.code42.synclog import DDL as SYNCLOG_DDL, Entry, SyncLog
+from simulators.code42.synclog import DDL as SYNCLOG_DDL
+from simulators.code42.synclog import Entry, SyncLog
+from simulators.common.clock import isoformat
 from simulators.common.errors import ScimError
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -49,6 +51,11 @@ def _pick(values: Any, type_: str = "work") -> dict[str, Any]:
             if pred(item):
                 return item
     return {}
+
+
+def is_country_code(value: Any) -> bool:
+    """ISO 3166-1 alpha-2, per ``pycountry`` (``ScimUserDataEntry.country``: exactly 2 chars, "ISO 3166-1 alpha-2")."""
+    return isinstance(value, str) and len(value) == 2 and pycountry.countries.get(alpha_2=value.upper()) is not None
 
 
 def scim_active(doc: dict[str, Any]) -> bool:
@@ -180,28 +187,30 @@ class Code42Domain:
                                action, username, existing["user_uid"])
 
         country = values["attrs"]["country"]
-        if country and not self.faults.on("country_not_validated"):
-            if not isinstance(country, str) or len(country) != 2 or pycountry.countries.get(alpha_2=country.upper()) is None:
-                raise self._reject(tx, ScimError(
-                    400, f"country {country!r} is not an ISO 3166-1 alpha-2 code", "invalidValue"), action, username)
+        if country and not self.faults.on("country_not_validated") and not is_country_code(country):
+            raise self._reject(tx, ScimError(
+                400, f"country {country!r} is not an ISO 3166-1 alpha-2 code", "invalidValue"), action, username)
 
         new = dict(new)
         manager = values["manager"]
-        if manager not in (None, "") and not self.faults.on("manager_not_validated"):
-            if self._resolve_manager(tx, str(manager)) is None:
-                if self.switches["unknown_manager"] == "reject":
-                    raise self._reject(tx, ScimError(
-                        400, f"manager {manager!r} is not a Code42 user", "invalidValue"), action, username)
-                # [INF] accept and drop: keep the previous manager (or none) so the IdP does not retry forever.
-                ext = dict(new.get(ENTERPRISE) or {})
-                previous = ((old or {}).get(ENTERPRISE) or {}).get("manager")
-                if previous:
-                    ext["manager"] = previous
-                else:
-                    ext.pop("manager", None)
+        if (manager not in (None, "") and not self.faults.on("manager_not_validated")
+                and self._resolve_manager(tx, str(manager)) is None):
+            if self.switches["unknown_manager"] == "reject":
+                raise self._reject(tx, ScimError(
+                    400, f"manager {manager!r} is not a Code42 user", "invalidValue"), action, username)
+            # [INF] accept and drop: keep the previous manager (or none) so the IdP does not retry forever.
+            ext = dict(new.get(ENTERPRISE) or {})
+            previous = ((old or {}).get(ENTERPRISE) or {}).get("manager")
+            if previous:
+                ext["manager"] = previous
+            else:
+                ext.pop("manager", None)
+            if ext:
                 new[ENTERPRISE] = ext
-                self.synclog.add(tx, action, "WARNING", f"manager {manager!r} does not exist in Code42; not set",
-                                 username=username)
+            else:
+                new.pop(ENTERPRISE, None)
+            self.synclog.add(tx, action, "WARNING", f"manager {manager!r} does not exist in Code42; not set",
+                             username=username)
         if old is None and not scim_active(new) and self.switches["post_inactive"] == "create-active":
             # Ping: "Code42 does not support provisioning disabled users ... creates an active user in Code42."
             new["active"] = True

@@ -151,9 +151,9 @@ class Lifecycle:
         for row in self.pending.all(tx):
             if row["due_at"] > isoformat(now):
                 continue
-            if row["held"]:
-                if self.faults.on("no_deactivation_on_release") or directory.active_holds(tx, row["user_uid"]):
-                    continue
+            if row["held"] and (self.faults.on("no_deactivation_on_release")
+                                or directory.active_holds(tx, row["user_uid"])):
+                continue
             user = self._fire(tx, row["user_uid"])
             if user is not None and not user["active"]:
                 fired.append(row["user_uid"])

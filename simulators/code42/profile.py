@@ -189,5 +189,18 @@ def _check_references(profile: Code42Profile) -> None:
         need(entry["org"], f"org_mapping/groups/{i}/org")
     for i, user in enumerate(profile.local_users):
         need(user.org, f"local_users/{i}/org")
-    if profile.org_mapping.method == "MAPPING" and not profile.org_mapping.groups:
-        pass  # allowed: the console lets you save the method before adding mappings (seed Step 5, 7-11)
+    from simulators.code42.roles import resolve_role  # here: roles.py imports this module's plan names
+
+    def need_roles(roles: list[str] | None, field_name: str) -> None:
+        for j, role in enumerate(roles or []):
+            if resolve_role(role) is None:
+                raise ProfileError(f"{where}: field {field_name}/{j}: unknown Code42 role {role!r}")
+
+    need_roles(profile.root_org.default_roles, "root_org/default_roles")
+    for i, org in enumerate(profile.orgs):
+        need_roles(org.default_roles, f"orgs/{i}/default_roles")
+    for i, entry in enumerate(profile.role_mapping.groups):
+        need_roles(entry["roles"], f"role_mapping/groups/{i}/roles")
+    need_roles(profile.role_mapping.allow_list, "role_mapping/allow_list")
+    for i, user in enumerate(profile.local_users):
+        need_roles(user.roles, f"local_users/{i}/roles")

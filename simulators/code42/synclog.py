@@ -56,6 +56,7 @@ class SyncLog:
         self.provider_name = provider_name
         self.retention = timedelta(days=retention_days)
         self._deferred: list[Entry] = []
+        self.rejections = 0  # how many entries were ever deferred (lets the app tell whether one was logged)
         self._lock = threading.Lock()
 
     def write(self, tx: Any, entry: Entry) -> None:
@@ -76,6 +77,7 @@ class SyncLog:
         """Queue an entry that must survive the rollback of the current transaction."""
         with self._lock:
             self._deferred.append(entry)
+            self.rejections += 1
 
     def flush(self, tx: Any) -> None:
         """Write deferred entries and drop entries older than the retention period."""

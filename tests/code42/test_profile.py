@@ -93,3 +93,8 @@ def test_yaml_syntax_error_names_the_file(tmp_path):
 def test_switch_lookup_rejects_typos():
     with pytest.raises(KeyError, match="unknown profile switch"):
         load_profile({}).switch("unknown_manger")
+
+
+def test_unknown_roles_are_rejected_with_their_field():
+    with pytest.raises(ProfileError, match="role_mapping/groups/0/roles/1: unknown Code42 role 'Emperor'"):
+        load_profile({"role_mapping": {"method": "GROUP", "groups": [{"group": "G", "roles": ["org-admin", "Emperor"]}]}})

@@ -69,3 +69,19 @@ def test_page_json_is_one_based():
     entries = [{"n": i} for i in range(5)]
     assert page_json(entries, 1, 2)["Directory Sync Logs"] == [{"n": 0}, {"n": 1}]
     assert page_json(entries, 3, 2)["Directory Sync Logs"] == [{"n": 4}]
+
+
+def test_rejections_by_the_scim_layer_are_logged_once():
+    tenant = Tenant()
+    tenant.create_user("dup@acme.example")
+    tenant.create_user("DUP@acme.example", expect=409)          # the store's uniqueness check
+    response = tenant.scim("PATCH", "/Users/no-such-id", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                                                          "Operations": []})
+    assert response.status_code in (400, 404)
+    tenant.create_user("not-an-email", expect=400)             # the domain's own rejection
+    errors = [e for e in tenant.sync_log() if e["status"] == "ERROR"]
+    assert [e["username"] for e in errors].count("DUP@acme.example") == 1
+    assert [e["username"] for e in errors].count("not-an-email") == 1
+    assert any(e["action"] == "PATCH user" for e in errors)
+    assert tenant.scim("GET", "/Users", token="wrong").status_code == 401
+    assert len([e for e in tenant.sync_log() if e["status"] == "ERROR"]) == len(errors)
