@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
-UTC = timezone.utc
+UTC = UTC
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 
 

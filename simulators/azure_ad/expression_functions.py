@@ -22,9 +22,10 @@ import random
 import string
 import unicodedata
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 import regex
 
@@ -36,9 +37,9 @@ from simulators.azure_ad.expression_syntax import Attribute, Call, Comparison, C
 class _Ignore:
     """The IGNORE sentinel's type (a single instance, compared with ``is``)."""
 
-    _instance: "_Ignore | None" = None
+    _instance: _Ignore | None = None
 
-    def __new__(cls) -> "_Ignore":
+    def __new__(cls) -> _Ignore:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

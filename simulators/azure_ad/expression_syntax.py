@@ -116,15 +116,15 @@ class Constant:
 @dataclass(frozen=True)
 class Call:
     name: str
-    args: tuple["Node | None", ...]  # None = empty argument (absent optional parameter)
+    args: tuple[Node | None, ...]  # None = empty argument (absent optional parameter)
     position: int
 
 
 @dataclass(frozen=True)
 class Comparison:
     operator: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
     position: int
 
 

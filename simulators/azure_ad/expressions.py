@@ -26,10 +26,11 @@ Decisions where Microsoft's reference is silent or contradicts itself are switch
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from simulators.azure_ad import expression_dates as dates
 from simulators.azure_ad.expression_functions import (
@@ -55,8 +56,15 @@ from simulators.azure_ad.expression_syntax import (
 )
 
 __all__ = [
-    "IGNORE", "Expression", "ExpressionError", "ExpressionEvaluationError", "ExpressionOptions",
-    "FUNCTION_NAMES", "load_code42_country_expression", "parse_expression", "parse_expression_response",
+    "FUNCTION_NAMES",
+    "IGNORE",
+    "Expression",
+    "ExpressionError",
+    "ExpressionEvaluationError",
+    "ExpressionOptions",
+    "load_code42_country_expression",
+    "parse_expression",
+    "parse_expression_response",
 ]
 
 #: Every function name the language knows (case-sensitive).
@@ -80,7 +88,7 @@ class Expression:
         come out as Azure renders them (``M/d/yyyy h:mm:ss tt``, UTC). ``now`` feeds ``Now()`` (default:
         the system clock); ``target_lookup(value) -> exists?`` feeds ``SelectUniqueValue``.
         Raises :class:`ExpressionEvaluationError` when the input makes a function fail."""
-        ctx = Context(source, now or datetime.now(timezone.utc), self.options, target_lookup)
+        ctx = Context(source, now or datetime.now(UTC), self.options, target_lookup)
         return _outgoing(evaluate_tree(self.tree, ctx))
 
     @property
