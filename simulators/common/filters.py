@@ -23,7 +23,8 @@ Evaluation semantics, where RFC 7644 leaves room:
 - strings compare case-insensitively unless the attribute is caseExact (``id``, ``externalId``,
   ``meta.version``...); ``case_sensitive=True`` (a fault switch) compares every string exactly;
 - dateTimes compare chronologically (``datetime.fromisoformat``); a literal that is not a
-  dateTime is ``invalidFilter``; a stored value that is not one never matches.
+  dateTime string is ``invalidFilter`` (a non-string literal just never matches); a stored value
+  that is not a dateTime never matches.
 """
 
 from __future__ import annotations
@@ -401,7 +402,7 @@ class _Resolver:
             raise self.fail(f"'{op}' is not defined for the {attr.type} attribute {attr.name!r} (RFC 7644 §3.4.2.2)")
         if op in _SUBSTRING and attr.type in ("boolean", "integer", "decimal"):
             raise self.fail(f"'{op}' needs a string attribute; {attr.name!r} is {attr.type}")
-        if attr.type == "dateTime" and op not in _SUBSTRING and literal is not None:
+        if attr.type == "dateTime" and op not in _SUBSTRING and isinstance(literal, str):
             if _parse_datetime(literal) is None:
                 raise self.fail(f"{literal!r} is not a dateTime (e.g. \"2011-05-13T04:42:34Z\") for {attr.name!r}")
 

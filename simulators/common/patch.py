@@ -128,10 +128,13 @@ def apply_patch(
         op = _normalize_op(raw, number)
         try:
             patcher.apply(op)
+            patcher.tidy()
+            # each operation must leave a valid resource, so a bad value is reported with its own
+            # operation even when a later one would overwrite it
+            validate(doc, schema)
         except ScimError as exc:
             where = f"operation {number} ({op['op']}{' ' + op['path'] if 'path' in op else ''})"
             raise ScimError(exc.status, f"{where}: {exc.detail}", exc.scim_type) from None
-    patcher.tidy()
     return validate(doc, schema)
 
 
