@@ -242,8 +242,10 @@ def _poll_delays(window: float, simulated: bool) -> Iterator[float]:
 def _short(url: str) -> str:
     from urllib.parse import urlsplit
 
+    from urllib.parse import unquote_plus
+
     parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return parts.path + (f"?{unquote_plus(parts.query)}" if parts.query else "")
 
 
 def _given(ctx: ScenarioContext, given: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ import os
 import platform
 import shutil
 import subprocess
+import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,9 @@ def allurerc(name: str, output: Path) -> str:
         "categories": CATEGORIES,
         "plugins": {"awesome": {"options": {"singleFile": True, "groupBy": ["feature", "story"]}}},
     }
-    return 'import { defineConfig } from "allure";\n\nexport default defineConfig(' + json.dumps(config, indent=2) + ");\n"
+    # A plain object: ``defineConfig`` is an identity helper, and importing it would tie the file to a
+    # folder where the ``allure`` package resolves.
+    return "export default " + json.dumps(config, indent=2) + ";\n"
 
 
 def cache_dir() -> Path:
@@ -114,10 +117,11 @@ def render_html(results: Path, output: Path, *, name: str = "scimgate SCIM confo
         raise HarnessError(f"no Allure results in {results}: run `scimgate run` or pytest --alluredir={results} first")
     cli = ensure_allure(log)
     output.mkdir(parents=True, exist_ok=True)
-    rc = output / "allurerc.mjs"
-    rc.write_text(allurerc(name, output), encoding="utf-8")
-    command = ["node", str(cli), "awesome", str(results), "--config", str(rc), "-o", str(output), "--single-file"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=str(cache_dir()))
+    with tempfile.TemporaryDirectory(prefix="scimgate-allure-") as work:
+        rc = Path(work) / "allurerc.mjs"
+        rc.write_text(allurerc(name, output), encoding="utf-8")
+        command = ["node", str(cli), "awesome", str(results), "--config", str(rc), "-o", str(output), "--single-file"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=work)
     index = output / "index.html"
     if result.returncode != 0 or not index.is_file():
         raise HarnessError(f"allure awesome failed (exit {result.returncode}): "
