@@ -201,7 +201,11 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
         active, blocked, username = _bool_arg("active"), _bool_arg("blocked"), request.args.get("username")
         with tx_ctx() as tx:
             domain.prepare(tx)
-            users = directory.list_users(tx)
+            if username is not None:
+                found = directory.get_user(tx, username=username)
+                users = [found] if found else []
+            else:
+                users = directory.list_users(tx)
             users = [u for u in users if (active is None or u["active"] == active)
                      and (blocked is None or u["blocked"] == blocked)
                      and (username is None or u["username"].lower() == username.lower())]

@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS c42_pending_deactivations (
     requested_at TEXT NOT NULL,
     held INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS c42_pending_due ON c42_pending_deactivations (due_at);
 CREATE TABLE IF NOT EXISTS c42_lh_policies (
     policy_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL
 );

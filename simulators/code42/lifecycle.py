@@ -49,8 +49,10 @@ class SqlPending:
     def set_held(self, tx: Any, uid: str, held: bool) -> None:
         tx.execute("UPDATE c42_pending_deactivations SET held = ? WHERE user_uid = ?", (int(held), uid))
 
-    def all(self, tx: Any) -> list[dict[str, Any]]:
-        return [dict(r) for r in tx.query("SELECT * FROM c42_pending_deactivations ORDER BY due_at, user_uid")]
+    def due(self, tx: Any, now: datetime) -> list[dict[str, Any]]:
+        """Rows due at ``now`` (inclusive), through the ``due_at`` index: every request checks this."""
+        return [dict(r) for r in tx.query("SELECT * FROM c42_pending_deactivations WHERE due_at <= ?"
+                                          " ORDER BY due_at, user_uid", (isoformat(now),))]
 
 
 class MemoryPending:
@@ -78,9 +80,10 @@ class MemoryPending:
             if uid in self._rows:
                 self._rows[uid]["held"] = int(held)
 
-    def all(self, tx: Any) -> list[dict[str, Any]]:
+    def due(self, tx: Any, now: datetime) -> list[dict[str, Any]]:
         with self._lock:
-            return sorted((dict(r) for r in self._rows.values()), key=lambda r: (r["due_at"], r["user_uid"]))
+            rows = [dict(r) for r in self._rows.values() if r["due_at"] <= isoformat(now)]
+        return sorted(rows, key=lambda r: (r["due_at"], r["user_uid"]))
 
 
 class Lifecycle:
@@ -148,9 +151,7 @@ class Lifecycle:
     def fire_due(self, tx: Any, now: datetime) -> list[str]:
         """Fire every pending deactivation due at ``now`` (inclusive); returns the userUids deactivated."""
         fired = []
-        for row in self.pending.all(tx):
-            if row["due_at"] > isoformat(now):
-                continue
+        for row in self.pending.due(tx, now):
             if row["held"] and (self.faults.on("no_deactivation_on_release")
                                 or directory.active_holds(tx, row["user_uid"])):
                 continue
