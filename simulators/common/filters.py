@@ -308,8 +308,9 @@ class Filter:
 class _Resolver:
     """Turns the library AST into our tree, raising ``ScimError(400, ..., scim_type)`` on any problem."""
 
-    def __init__(self, text: str, schema: ResourceSchema, scim_type: str, what: str):
+    def __init__(self, text: str, schema: ResourceSchema, scim_type: str, what: str, string_booleans: bool = False):
         self.text, self.schema, self.scim_type, self.what = text, schema, scim_type, what
+        self.string_booleans = string_booleans
 
     def fail(self, reason: str) -> ScimError:
         return ScimError(400, f"invalid {self.what} {self.text!r}: {reason}", self.scim_type)
@@ -383,6 +384,9 @@ class _Resolver:
         if op == "pr":
             return Compare(ref, "pr", None, element_filter)
         literal = self.literal(n.comp_value)
+        if self.string_booleans and ref.target.type == "boolean" and isinstance(literal, str) \
+                and literal.lower() in ("true", "false"):
+            literal = literal.lower() == "true"  # Azure's roles[primary eq "True"] (azure-ad-behaviour.md §3.7)
         self.check_operator(ref.target, op, literal)
         return Compare(ref, op, literal, element_filter)
 
@@ -534,15 +538,18 @@ class ValuePath:
         return self.sub_attr or self.attr.attr
 
 
-def parse_path(text: str, schema: ResourceSchema) -> ValuePath:
+def parse_path(text: str, schema: ResourceSchema, *, string_booleans: bool = False) -> ValuePath:
     """Parse a PATCH path; ``ScimError(400, ..., "invalidPath")`` when it is malformed or unknown.
 
     The library's grammar has no start symbol for a bare path, so ``<path> pr`` is parsed and the
-    ``pr`` dropped: a path is exactly what may stand before an operator.
+    ``pr`` dropped: a path is exactly what may stand before an operator. With ``string_booleans``
+    a ``"True"``/``"False"`` string compared with a boolean sub-attribute in the filter is read as
+    the boolean, as Azure AD writes ``roles[primary eq "True"].value``.
     """
     if not isinstance(text, str) or not text.strip():
         raise ScimError(400, f"invalid path {text!r}: it is empty", "invalidPath")
     tree, resolver = _parse(f"{text} pr", schema, "invalidPath", "path", shown=text)
+    resolver.string_booleans = string_booleans
     expr = tree.expr if isinstance(tree, A.Filter) and not tree.negated and tree.namespace is None else None
     if not isinstance(expr, A.AttrExpr) or expr.value.lower() != "pr":
         raise resolver.fail("expected one attribute path (attr, attr.sub, attr[filter] or attr[filter].sub)")

@@ -22,7 +22,9 @@ Where RFC 7644 and Azure AD disagree, or the RFC is silent, this module chooses:
   ``{"op":"Remove","path":"members","value":[{"value":"u1091"}]}`` (§6.2). Without ``value`` the
   whole attribute goes, as RFC 7644 says;
 - boolean attributes given as the strings ``"True"``/``"False"`` (any case), which Azure sends
-  because ``Switch()`` returns strings (§3.5), become booleans when ``string_booleans=True``.
+  because ``Switch()`` returns strings (§3.5), become booleans when ``string_booleans=True``;
+  so do such strings compared with a boolean in a path filter (``roles[primary eq "True"].value``,
+  §3.7).
   With ``string_booleans=False`` (the fault "string False ignored") such a value is *ignored*:
   the attribute keeps its old value and the rest of the PATCH applies;
 - the enterprise ``manager`` accepts Azure's bare id string (``"value": "2c2f..."``, §4) and the
@@ -167,7 +169,7 @@ class _Patcher:
         self.apply_at(kind, self.op_path(path), value, has_value="value" in op)
 
     def op_path(self, text: str) -> ValuePath:
-        vp = parse_path(text, self.schema)
+        vp = parse_path(text, self.schema, string_booleans=self.string_booleans)
         return self.prefer_top_level(vp, text)
 
     def key_path(self, key: str) -> ValuePath:
@@ -358,9 +360,15 @@ class _Patcher:
         if base is None:
             raise ScimError(400, f"no {vp.attr.attr.name!r} element matches [{vp.filter.text}] and the filter "
                             "does not say how to create one (only 'eq' terms joined by 'and' do)", "noTarget")
+        element: dict[str, Any] = {}
+        for name, item in base.items():
+            sub = vp.attr.attr.sub_attribute(name)
+            item = self.coerce_simple(sub, item) if sub is not None else item
+            if item is not _IGNORED:
+                element[name] = item
         if vp.sub_attr is not None:
-            return {**base, vp.sub_attr.name: value}
-        return {**base, **value}
+            return {**element, vp.sub_attr.name: value}
+        return {**element, **value}
 
     # -- remove ----------------------------------------------------------------------------------
 

@@ -252,6 +252,27 @@ def test_group_replace_members_list():
     assert out["members"] == [{"value": "u9"}]
 
 
+def test_azure_single_app_role_path_with_string_primary():  # §3.7 SingleAppRoleAssignment
+    out = patch(user(), {"op": "Add", "path": "roles[primary eq \"True\"].value", "value": "Admin"},
+                {"op": "Add", "path": "roles[primary eq \"True\"].type", "value": "WindowsAzureActiveDirectoryRole"})
+    assert out["roles"] == [{"primary": True, "value": "Admin", "type": "WindowsAzureActiveDirectoryRole"}]
+    out = patch(out, {"op": "Replace", "path": "roles[primary eq \"True\"].value", "value": "User"})
+    assert out["roles"][0]["value"] == "User" and len(out["roles"]) == 1
+
+
+def test_azure_stringified_role_objects_are_stored_as_strings():  # §3.7 PATCH format mismatch
+    role = '{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"25","displayName":"Role1234"}'
+    out = patch(user(), {"op": "Add", "path": "roles", "value": [{"value": role}]})
+    assert out["roles"] == [{"value": role}]
+
+
+def test_azure_assertive_roles_replace_whole_list():  # §3.7 AssertiveAppRoleAssignmentsComplex
+    start = user(roles=[{"value": "Old", "primary": False}])
+    out = patch(start, {"op": "replace", "path": "roles", "value": [
+        {"primary": False, "type": "WindowsAzureActiveDirectoryRole", "display": "User", "value": "User"}]})
+    assert [r["value"] for r in out["roles"]] == ["User"]
+
+
 # --- RFC 7644 semantics --------------------------------------------------------------------------
 
 
