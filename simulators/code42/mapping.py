@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulators.common.clock import isoformat
 from simulators.code42 import directory
 from simulators.code42.faults import Faults
 from simulators.code42.roles import basic_roles, resolve_role
+from simulators.common.clock import isoformat
 
 #: Seed, Troubleshooting: the only documented role error text (code42-open-questions.md Q9).
 ROLE_ERROR = "Unable to update user's role"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from simulators.common.clock import isoformat
 from simulators.code42 import directory
 from simulators.code42.profile import Code42Profile
+from simulators.common.clock import isoformat
 
 
 def seed(tx: Any, profile: Code42Profile) -> dict[str, Any]:

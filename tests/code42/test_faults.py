@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from code42_tenant import ENTERPRISE, PATCH_SCHEMA, Tenant
+from code42_tenant import ENTERPRISE, Tenant
 
 from simulators.code42.faults import FAULTS, Faults, UnknownFaultError
 
