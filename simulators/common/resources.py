@@ -225,15 +225,9 @@ class ResourceSchema:
         return f"ResourceSchema({self.name!r})"
 
     @classmethod
-    @lru_cache(maxsize=None)
     def for_type(cls, name: str) -> ResourceSchema:
-        """The schema for resource type ``"User"`` or ``"Group"`` (case-insensitive)."""
-        schemas, resource_types = _catalog()
-        for rt in resource_types:
-            if rt["name"].lower() == name.lower():
-                return cls(rt, schemas)
-        known = ", ".join(rt["name"] for rt in resource_types)
-        raise KeyError(f"no SCIM resource type {name!r}; known: {known}")
+        """The schema for resource type ``"User"`` or ``"Group"`` (case-insensitive; one instance per type)."""
+        return _schema_for(name.lower())
 
     @classmethod
     def for_schema_urn(cls, urn: str) -> ResourceSchema | None:
@@ -297,6 +291,16 @@ class ResourceSchema:
     def attributes_of(self, urn: str) -> Mapping[str, AttributeDef]:
         """Top-level attributes of the core schema or an extension, keyed by lower-cased name."""
         return self.core if self.is_core_urn(urn) else self.extensions[self.extension_urn(urn) or urn]
+
+
+@lru_cache(maxsize=None)
+def _schema_for(lower_name: str) -> ResourceSchema:
+    schemas, resource_types = _catalog()
+    for rt in resource_types:
+        if rt["name"].lower() == lower_name:
+            return ResourceSchema(rt, schemas)
+    known = ", ".join(rt["name"] for rt in resource_types)
+    raise KeyError(f"no SCIM resource type {lower_name!r}; known: {known}")
 
 
 # --- canonicalize -------------------------------------------------------------------------------
@@ -439,6 +443,21 @@ def json_schema(schema: ResourceSchema) -> dict[str, Any]:
 
 def json_schema_path(schema: ResourceSchema) -> Path:
     return data_dir("schemas") / "resources" / f"{schema.name}.schema.json"
+
+
+def write_json_schemas() -> list[Path]:
+    """Regenerate ``schemas/resources/*.schema.json`` after editing ``schemas/scim/*.json``.
+
+    Run ``python -c "from simulators.common.resources import write_json_schemas; write_json_schemas()"``;
+    ``tests/common/test_resources.py`` fails while the two disagree.
+    """
+    written = []
+    for rt in _catalog()[1]:
+        schema = ResourceSchema.for_type(rt["name"])
+        path = json_schema_path(schema)
+        path.write_text(json.dumps(json_schema(schema), indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
 
 
 @lru_cache(maxsize=None)
