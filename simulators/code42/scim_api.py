@@ -288,8 +288,8 @@ def create_scim_blueprint() -> Blueprint:
             return not (wanted & {"members", "urn:ietf:params:scim:schemas:core:2.0:group:members"})
         return named
 
-    def _search(kind: _Resource) -> Response:
-        """POST /.search (RFC 7644 §3.4.3): the query parameters in a SearchRequest body."""
+    def _search_args() -> dict[str, Any]:
+        """A SearchRequest body (RFC 7644 §3.4.3) as the equivalent query parameters."""
         body = _json_body()
         if not isinstance(body, dict):
             raise ScimError(400, "a search body must be a JSON object", "invalidSyntax")
@@ -306,7 +306,37 @@ def create_scim_blueprint() -> Blueprint:
                 args[key] = ",".join(str(v) for v in value)
             elif isinstance(value, str):
                 args[key] = value
-        return _list(kind, args)
+        return args
+
+    def _search(kind: _Resource) -> Response:
+        """POST /Users/.search, /Groups/.search: a query with its parameters in the body."""
+        return _list(kind, _search_args())
+
+    @bp.post("/.search")
+    def search_all() -> Response:
+        """POST /.search at the root (RFC 7644 §3.4.3): Users then Groups, one ListResponse.
+
+        The filter is checked against each resource type; a type whose schema lacks an attribute the
+        filter names contributes nothing, and only a filter no type understands is 400.
+        """
+        args = _search_args()
+        start, count = parse_paging(args)
+        text = _arg(args, "filter")
+        matches: list[tuple[_Resource, dict[str, Any]]] = []
+        errors: list[ScimError] = []
+        with _runtime().store.read() as tx:
+            for kind in (USERS, GROUPS):
+                try:
+                    filter_ = _parse_filter(text, kind)
+                except ScimError as exc:
+                    errors.append(exc)
+                    continue
+                _, docs = tx.find_users(filter_) if kind is USERS else tx.find_groups(filter_)
+                matches.extend((kind, d) for d in docs)
+        if len(errors) == 2:
+            raise errors[0]
+        page = matches[start - 1 : start - 1 + count]
+        return scim_response(list_response([_render(d, k, args) for k, d in page], len(matches), start))
 
     # ------------------------------------------------------------ Users
 
