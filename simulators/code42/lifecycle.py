@@ -14,6 +14,7 @@ Pending deactivations are rows in SQLite so they survive a restart with a file d
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime, timedelta
 from typing import Any
@@ -165,7 +166,7 @@ class Lifecycle:
         if user is None:
             self.pending.delete(tx, uid)
             return None
-        if directory.active_holds(tx, uid) and not self.faults.on("legal_hold_ignored"):
+        if self._hold_blocks_scim(tx) and directory.active_holds(tx, uid):
             # "Users are blocked instead of deactivated."
             if not user["blocked"]:
                 user = directory.update_user(tx, user["user_id"], isoformat(tx.now), blocked=True, blocked_by="scim")
@@ -182,6 +183,16 @@ class Lifecycle:
             self.synclog.add(tx, "Deactivate user", "SUCCESS", "user deactivated after the deactivation delay",
                              username=user["username"], user_uid=uid)
         return user
+
+    def _hold_blocks_scim(self, tx: Any) -> bool:
+        """Does legal hold stop a SCIM deactivation? The seed says so for "Incydr Basic and Advanced, CrashPlan
+        Cloud, and other plans only"; Incydr Professional/Enterprise is undocumented ([INF], a switch)."""
+        if self.faults.on("legal_hold_ignored"):
+            return False
+        if self.switches["legal_hold_protects_incydr_pro_enterprise"]:
+            return True
+        rows = tx.query("SELECT settings FROM c42_provider LIMIT 1")
+        return not rows or json.loads(rows[0]["settings"])["plan"] not in INCYDR_PRO_PLANS
 
     def released(self, tx: Any, uid: str) -> None:
         """A membership was released or a matter closed: "Once you release users from legal hold, they are

@@ -154,3 +154,14 @@ def test_admin_deactivation_has_no_delay(tenant: Tenant):
     uid = tenant.user("alice@acme.example")["userId"]
     tenant.admin("POST", f"/v1/users/{uid}/deactivate", expect=204)
     assert tenant.user("alice@acme.example")["active"] is False
+
+
+@pytest.mark.parametrize("protects, active", [(True, True), (False, False)])
+def test_legal_hold_on_incydr_pro_is_a_switch(protects: bool, active: bool):
+    tenant = Tenant({"plan": "incydr-professional",
+                     "switches": {"legal_hold_protects_incydr_pro_enterprise": protects}})
+    alice = tenant.create_user("alice@acme.example")
+    tenant.hold("alice@acme.example")
+    tenant.disable(alice["id"])
+    tenant.advance(DELAY)
+    assert tenant.user("alice@acme.example")["active"] is active
