@@ -51,7 +51,7 @@ from typing import Any
 
 from simulators.common.errors import ScimError
 from simulators.common.filters import ElementFilter, ValuePath, parse_path
-from simulators.common.resources import AttrRef, AttributeDef, ResourceSchema, canonicalize, validate
+from simulators.common.resources import AttrRef, AttributeDef, ResourceSchema, canonicalize, check_canonical
 
 PATCH_OP_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 _OPS = ("add", "replace", "remove")
@@ -118,6 +118,8 @@ def apply_patch(
 ) -> dict[str, Any]:
     """Apply PATCH ``operations`` to a copy of ``resource``; return the validated, canonical result.
 
+    The resource is checked (:func:`check_canonical`, i.e. :func:`validate`) after every operation.
+
     ``operations`` may be raw (``Operations`` items) or from :func:`parse_patch_body`. Raises
     ``ScimError`` (400 with ``invalidSyntax``, ``invalidPath``, ``noTarget``, ``mutability`` or
     ``invalidValue``) naming the failing operation; ``resource`` is never modified.
@@ -132,12 +134,12 @@ def apply_patch(
             patcher.apply(op)
             patcher.tidy()
             # each operation must leave a valid resource, so a bad value is reported with its own
-            # operation even when a later one would overwrite it
-            validate(doc, schema)
+            # operation even when a later one would overwrite it; the last check covers the result
+            check_canonical(doc, schema)
         except ScimError as exc:
             where = f"operation {number} ({op['op']}{' ' + op['path'] if 'path' in op else ''})"
             raise ScimError(exc.status, f"{where}: {exc.detail}", exc.scim_type) from None
-    return validate(doc, schema)
+    return doc
 
 
 class _Patcher:
