@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
@@ -33,7 +33,7 @@ from simulators.common.resources import (
 WORDS = ("alpha", "Alpha", "ALPHA", "beta", "al", "ha", "a@x.com", "A@X.COM", "work", "home", "Work", "", "z\"q")
 TYPES = ("work", "home", "other", "Work")
 DATETIMES = tuple(
-    datetime(2011, 5, 13, 4, 42, 34, tzinfo=timezone.utc) + timedelta(hours=h) for h in (-30, -1, 0, 1, 30)
+    datetime(2011, 5, 13, 4, 42, 34, tzinfo=UTC) + timedelta(hours=h) for h in (-30, -1, 0, 1, 30)
 )
 _OPS_BY_TYPE = {
     "string": ("eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"),

@@ -34,7 +34,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import reduce
 from typing import Any
 
@@ -43,7 +43,7 @@ from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
 from simulators.common.errors import ScimError
-from simulators.common.resources import AttrRef, AttributeDef, ResourceSchema
+from simulators.common.resources import AttributeDef, AttrRef, ResourceSchema
 
 _STRINGISH = {"string", "reference", "binary"}
 _ORDERING = {"gt", "ge", "lt", "le"}
@@ -56,7 +56,7 @@ class TypedLexer(SCIMLexer):
     tokens = SCIMLexer.tokens
 
     @_(r'"(?:[^"\\]|\\.)*"')  # noqa: F821  (sly injects `_`); also accepts \" escapes
-    def COMP_VALUE(self, t):  # noqa: N802  (sly's token naming)
+    def COMP_VALUE(self, t):
         return t  # the value stays a JSON literal; json.loads() gives the typed value
 
     NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
@@ -245,7 +245,7 @@ def _parse_datetime(value: Any) -> datetime | None:
         dt = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _is_number(value: Any) -> bool:
@@ -406,9 +406,9 @@ class _Resolver:
             raise self.fail(f"'{op}' is not defined for the {attr.type} attribute {attr.name!r} (RFC 7644 §3.4.2.2)")
         if op in _SUBSTRING and attr.type in ("boolean", "integer", "decimal"):
             raise self.fail(f"'{op}' needs a string attribute; {attr.name!r} is {attr.type}")
-        if attr.type == "dateTime" and op not in _SUBSTRING and isinstance(literal, str):
-            if _parse_datetime(literal) is None:
-                raise self.fail(f"{literal!r} is not a dateTime (e.g. \"2011-05-13T04:42:34Z\") for {attr.name!r}")
+        if (attr.type == "dateTime" and op not in _SUBSTRING and isinstance(literal, str)
+                and _parse_datetime(literal) is None):
+            raise self.fail(f"{literal!r} is not a dateTime (e.g. \"2011-05-13T04:42:34Z\") for {attr.name!r}")
 
 
 _TOKEN_ERROR = re.compile(r"Parsing error at: Token\(type='\w+', value=(?P<value>.*), lineno=\d+, index=(?P<index>\d+)")

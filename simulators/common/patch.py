@@ -51,7 +51,7 @@ from typing import Any
 
 from simulators.common.errors import ScimError
 from simulators.common.filters import ElementFilter, ValuePath, parse_path
-from simulators.common.resources import AttrRef, AttributeDef, ResourceSchema, canonicalize, check_canonical
+from simulators.common.resources import AttributeDef, AttrRef, ResourceSchema, canonicalize, check_canonical
 
 PATCH_OP_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 _OPS = ("add", "replace", "remove")
@@ -243,9 +243,10 @@ class _Patcher:
         if kind == "remove" and target.required:
             # RFC 7644 §3.5.2.2: removing a required attribute SHALL be a "mutability" error
             raise ScimError(400, f"attribute {target.path!r} is required and cannot be removed", "mutability")
-        if target.mutability == "immutable" and not attr.multi_valued:
-            if self.current(vp) not in (None, "", [], {}) and (kind == "remove" or value != self.current(vp)):
-                raise ScimError(400, f"attribute {target.path!r} is immutable and already set", "mutability")
+        current = self.current(vp)
+        if (target.mutability == "immutable" and not attr.multi_valued and current not in (None, "", [], {})
+                and (kind == "remove" or value != current)):
+            raise ScimError(400, f"attribute {target.path!r} is immutable and already set", "mutability")
         if target.mutability == "immutable" and attr.multi_valued and vp.sub_attr is not None:
             raise ScimError(400, f"attribute {target.path!r} is immutable: add or remove whole elements",
                             "mutability")

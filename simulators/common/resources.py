@@ -28,7 +28,7 @@ import copy
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +293,7 @@ class ResourceSchema:
         return self.core if self.is_core_urn(urn) else self.extensions[self.extension_urn(urn) or urn]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema_for(lower_name: str) -> ResourceSchema:
     schemas, resource_types = _catalog()
     for rt in resource_types:
@@ -462,7 +462,7 @@ def write_json_schemas() -> list[Path]:
     return written
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = ResourceSchema.for_type(name)
     doc = json.loads(json_schema_path(schema).read_text(encoding="utf-8"))

@@ -6,7 +6,13 @@ import pytest
 
 from simulators.common.errors import ScimError
 from simulators.common.filters import candidate_keys, parse_filter, parse_library_ast, parse_path
-from simulators.common.resources import CODE42_USER_URN, ENTERPRISE_USER_URN, GROUP_URN, USER_URN, ResourceSchema
+from simulators.common.resources import (
+    CODE42_USER_URN,
+    ENTERPRISE_USER_URN,
+    GROUP_URN,
+    USER_URN,
+    ResourceSchema,
+)
 
 USER = ResourceSchema.for_type("User")
 GROUP = ResourceSchema.for_type("Group")
