@@ -159,10 +159,10 @@ class ScenarioItem(pytest.Function):
     def reportinfo(self):
         return self.path, self.scenario.line - 1, f"scenario {self.scenario.id}"
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo):  # type: ignore[override]
         if isinstance(excinfo.value, ScenarioOutcome):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)
 
 
 class AllureObserver:
