@@ -289,3 +289,30 @@ def test_bad_paths_are_invalid_path(text, message):
         parse_path(text, USER)
     assert (info.value.status, info.value.scim_type) == (400, "invalidPath")
     assert message in info.value.detail
+
+
+# --- the filters Azure AD sends (azure-ad-behaviour.md §2, §3.1, §3.3, §4, §5) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "schema", "expected"),
+    [
+        ('userName eq "6f3b3e2c-5a7b-4d0e-9b61-1f3f0c9a8d21"', USER, False),  # Test Connection probe
+        ('userName eq "non-existent user"', USER, False),
+        ('userName eq "BJENSEN@EXAMPLE.COM"', USER, True),  # match query, value case differs
+        ('emails[type eq "work"].value eq "BJensen@example.com"', USER, True),  # multi-valued matching attribute
+        ('displayName eq "6f3b3e2c-5a7b-4d0e-9b61-1f3f0c9a8d21"', GROUP, False),  # group probe
+        ('displayName eq "Sales"', GROUP, True),
+    ],
+)
+def test_azure_filters(text, schema, expected):
+    group = {"schemas": [GROUP_URN], "id": "g1", "displayName": "Sales"}
+    assert matches(text, BJENSEN if schema is USER else group, schema) is expected
+
+
+def test_azure_legacy_manager_precheck_is_not_scim_syntax():
+    """The legacy pre-check (§4) compares with unquoted ids, which RFC 7644 grammar does not allow."""
+    text = "id eq 54D382A4-2050-4C03-94D1-E769F1D15682 and manager eq 2819c223-7f76-453a-919d-413861904646"
+    with pytest.raises(ScimError) as info:
+        parse_filter(text, USER)
+    assert info.value.scim_type == "invalidFilter"
