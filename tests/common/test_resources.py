@@ -219,3 +219,44 @@ def test_project_unknown_top_level_attribute_follows_default_rules():
     assert "c42OrgName" not in project(doc, USER, attributes="userName")
     assert project(doc, USER, attributes="c42orgname")["c42OrgName"] == "Sales"
     assert "c42OrgName" not in project(doc, USER, excluded="c42OrgName")
+
+
+# --- the bodies Azure AD POSTs (azure-ad-behaviour.md §3.2, §3.7, §5) -------------------------------
+
+
+def test_azure_create_user_body_validates():
+    body = {
+        "schemas": [USER_URN, ENTERPRISE_USER_URN],
+        "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+        "userName": "Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee",
+        "active": True,
+        "emails": [{"primary": True, "type": "work",
+                    "value": "Test_User_11bb11bb-cc22-dd33-ee44-55ff55ff55ff@testuser.com"}],
+        "meta": {"resourceType": "User"},
+        "name": {"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
+        "roles": [],
+    }
+    assert validate(body, USER) == body
+
+
+def test_azure_custom_extension_not_listed_in_schemas_is_accepted():
+    body = {"schemas": [USER_URN], "userName": "u@x", CODE42_USER_URN: {"c42OrgName": "Sales"}}
+    assert validate(body, USER)[CODE42_USER_URN] == {"c42OrgName": "Sales"}
+
+
+def test_azure_legacy_body_with_explicit_nulls_validates():
+    body = {"schemas": [USER_URN, ENTERPRISE_USER_URN], "userName": "u@x", "addresses": None, "phoneNumbers": None,
+            ENTERPRISE_USER_URN: {"manager": None}, "urn:ietf:params:scim:schemas:extension:enterprise:2.0User": {}}
+    validate(body, USER)
+
+
+def test_azure_single_app_role_body_validates():
+    validate({"schemas": [USER_URN], "userName": "alias@contoso.OnMicrosoft.com",
+              "roles": [{"primary": True, "type": "WindowsAzureActiveDirectoryRole", "value": "Admin"}]}, USER)
+
+
+def test_azure_create_group_body_with_microsoft_urn_validates():
+    body = {"schemas": [GROUP_URN, "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+            "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159", "displayName": "displayName",
+            "meta": {"resourceType": "Group"}}
+    assert validate(body, GROUP) == body
