@@ -8,7 +8,7 @@ chains without parentheses (so precedence matters), groups and ``not``.
 
 :func:`filter_trees` yields :class:`FilterTree` objects carrying both the text and the structure
 (and-before-or already applied), so a test can evaluate the structure with an independent
-reference; :func:`filters` yields only the text. String literals come mostly from a small pool
+reference; :func:`filters` yields only the text. :func:`users` and :func:`groups` give resources. String literals come mostly from a small pool
 shared with :func:`users`, so filters match generated resources often enough to be interesting.
 """
 
@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from simulators.common.resources import (
     CODE42_USER_URN,
     ENTERPRISE_USER_URN,
+    GROUP_URN,
     USER_URN,
     AttributeDef,
     ResourceSchema,
@@ -231,5 +232,21 @@ def users(draw: Callable[..., Any]) -> dict[str, Any]:
         ENTERPRISE_USER_URN: draw(_maybe(st.fixed_dictionaries({}, optional={
             "employeeNumber": _word, "department": _word, "manager": st.fixed_dictionaries({"value": _word})}))),
         CODE42_USER_URN: draw(_maybe(st.fixed_dictionaries({}, optional={"c42OrgName": _word}))),
+    }
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+@st.composite
+def groups(draw: Callable[..., Any]) -> dict[str, Any]:
+    """Random Group resources whose values overlap the filter literals."""
+    doc: dict[str, Any] = {
+        "schemas": [GROUP_URN],
+        "id": draw(st.sampled_from(["alpha", "Alpha", "g-1"])),
+        "displayName": draw(_word),
+        "externalId": draw(_maybe(_word)),
+        "members": draw(_maybe(st.lists(st.fixed_dictionaries(
+            {"value": _word}, optional={"type": st.sampled_from(["User", "Group", "user"]), "display": _word}),
+            max_size=3))),
+        "meta": draw(_maybe(st.fixed_dictionaries({}, optional={"created": _stamp, "lastModified": _stamp}))),
     }
     return {k: v for k, v in doc.items() if v is not None}

@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from simulators.common.errors import ScimError
-from simulators.common.filter_strategies import FilterTree, filter_trees, filters, users
+from simulators.common.filter_strategies import FilterTree, filter_trees, filters, groups, users
 from simulators.common.filters import candidate_keys, parse_filter, parse_path
 from simulators.common.patch import apply_patch
 from simulators.common.resources import ENTERPRISE_USER_URN, GROUP_URN, ResourceSchema, validate
@@ -136,9 +136,11 @@ def test_evaluator_matches_brute_force_reference(tree, resources, case_sensitive
         assert parsed.matches(resource) is reference(tree, resource, USER, case_sensitive=case_sensitive), tree.text
 
 
-@given(filters(GROUP))
-def test_group_filters_always_parse(text):
-    parse_filter(text, GROUP)
+@given(filter_trees(GROUP), st.lists(groups(), min_size=1, max_size=4))
+def test_group_evaluator_matches_brute_force_reference(tree, resources):
+    parsed = parse_filter(tree.text, GROUP)
+    for resource in resources:
+        assert parsed.matches(resource) is reference(tree, resource, GROUP), tree.text
 
 
 # --- index narrowing is a superset of the matches ------------------------------------------------
