@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from simulators.code42 import directory
 from simulators.code42 import settings as provider_settings
@@ -29,6 +30,7 @@ from simulators.code42.lifecycle import ActiveLegalHoldError
 from simulators.code42.roles import ROLES, resolve_role
 from simulators.code42.synclog import Entry, page_json, to_csv
 from simulators.common.clock import isoformat
+from simulators.common.json_body import JsonBodyError, parse_json
 
 TOKEN_LIFETIME = timedelta(minutes=15)
 INVALID_CREDENTIALS = "Invalid or missing credentials"
@@ -113,9 +115,13 @@ def _bool_arg(name: str) -> bool | None:
 
 
 def _body() -> dict[str, Any]:
-    if not request.get_data():
+    raw = request.get_data()
+    if not raw:
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = parse_json(raw)
+    except JsonBodyError:  # deep nesting and lone surrogates were 500s through request.get_json
+        data = None
     if not isinstance(data, dict):
         raise AdminError(400, "INVALID_JSON", "the request body must be a JSON object")
     return data
@@ -783,6 +789,18 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
     return bp
 
 
+def _logged_body() -> Any:
+    """The rejected request's JSON body for the Sync Log, or None: a body the SCIM layer refused as too
+    large, too deep or not Unicode must not turn the rejection into a 500 here."""
+    limit = current_app.config.get("MAX_BODY_BYTES")
+    if limit is not None and (request.content_length or 0) > limit:
+        return None
+    try:
+        return parse_json(request.get_data(cache=True))
+    except (JsonBodyError, HTTPException):
+        return None
+
+
 def install_sync_log_hooks(app: Flask, runtime: Any) -> None:
     """Log SCIM write requests the SCIM layer rejects before the domain sees them (malformed body, unknown
     id, duplicate userName in the store) so that the Sync Log has "an entry for every SCIM action and
@@ -801,7 +819,7 @@ def install_sync_log_hooks(app: Flask, runtime: Any) -> None:
                 ("POST", "PUT", "PATCH", "DELETE") or not path.startswith("/scim/v2/")
                 or domain.synclog.rejections != g.get("c42_rejections", domain.synclog.rejections)):
             return response
-        body = request.get_json(silent=True)
+        body = _logged_body()
         username = body.get("userName") if isinstance(body, dict) and isinstance(body.get("userName"), str) else None
         error = response.get_json(silent=True) or {}
         detail = error.get("detail") if isinstance(error, dict) else None

@@ -21,6 +21,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from simulators.common.clock import isoformat
+from simulators.common.json_body import JsonBodyError, parse_json
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 
@@ -50,7 +51,10 @@ def create_sim_blueprint() -> Blueprint:
         runtime = current_app.extensions["scimgate"]
         if not hasattr(runtime.clock, "advance"):
             return _error(409, "this simulator runs on the wall clock; start it with a VirtualClock to advance time")
-        body = request.get_json(silent=True)
+        try:
+            body = parse_json(request.get_data())
+        except JsonBodyError:
+            body = None
         seconds = body.get("seconds") if isinstance(body, dict) else None
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
                 or seconds < 0:

@@ -43,6 +43,7 @@ from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
 from simulators.common.errors import ScimError
+from simulators.common.json_body import has_lone_surrogate
 from simulators.common.resources import AttributeDef, AttrRef, ResourceSchema
 
 _STRINGISH = {"string", "reference", "binary"}
@@ -397,6 +398,9 @@ class _Resolver:
             raise self.fail(f"cannot read the value {getattr(comp_value, 'value', comp_value)!r}") from None
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail("numbers must be finite")
+        if isinstance(value, str) and has_lone_surrogate(value):
+            # "\ud800" is a JSON string but no Unicode text: SQLite would raise on it as a parameter.
+            raise self.fail("the value has a lone UTF-16 surrogate escape, which is no Unicode character")
         return value
 
     def check_operator(self, attr: AttributeDef, op: str, literal: Any) -> None:
