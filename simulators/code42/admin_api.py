@@ -13,7 +13,6 @@ deactivation here is immediate.
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import re
 import secrets
@@ -172,7 +171,7 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
         if header.lower().startswith("basic "):
             try:
                 user, _, secret = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII text (that one was a 500)
                 raise _unauthorized("malformed Basic credentials") from None
             return user, secret
         return request.form.get("client_id", ""), request.form.get("client_secret", "")

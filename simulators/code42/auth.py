@@ -14,7 +14,6 @@ choice wins), a restart with the same one keeps any regenerated secret.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -113,7 +112,7 @@ class ScimCredentials:
         if scheme.lower() == "basic":
             try:
                 user, sep, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII text (that one was a 500)
                 return False
             if not sep:
                 return False
