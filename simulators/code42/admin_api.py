@@ -58,14 +58,16 @@ class TokenIssuer:
         return token
 
     def valid(self, token: str) -> bool:
+        """Constant-time: the presented token is compared with every live one by ``hmac.compare_digest``
+        (a dict lookup would compare the bytes of a hash-colliding key with an early exit)."""
+        presented = token.encode("utf-8", "replace")
         with self._lock:
-            expiry = self._tokens.get(token)
-            if expiry is None:
-                return False
-            if self._clock.now() >= expiry:
-                del self._tokens[token]
-                return False
-            return True
+            now = self._clock.now()
+            self._tokens = {t: expiry for t, expiry in self._tokens.items() if now < expiry}
+            found = False
+            for live in self._tokens:
+                found |= hmac.compare_digest(live.encode("ascii"), presented)
+            return found
 
 
 def _unauthorized(description: str = INVALID_CREDENTIALS) -> AdminError:
