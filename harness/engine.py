@@ -78,6 +78,8 @@ class ScenarioRunner:
         message = self.redactor.text(message)
         if _RANK[status] > _RANK[self.record.status]:
             self.record.status, self.record.category, self.record.message = status, category, message
+        elif status == FAILED == self.record.status:  # every failed expectation is worth reading
+            self.record.message += f"\n{message}"
         if status == SKIPPED and not self.record.skip_reason:
             self.record.skip_reason = message
 

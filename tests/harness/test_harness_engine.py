@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from harness.engine import run_scenario
 from harness.options import HarnessConfig
-from harness.scenario import load_scenario
+from harness.scenario import discover, load_scenario
 from harness.target import GivenTarget, MockTargets
 
 DISABLE = """\
@@ -114,3 +117,47 @@ def test_unreachable_target_is_broken_not_failed(write_scenario):
     record = run_scenario(load_scenario(write_scenario("u.yaml", body)), GivenTarget(config))
     # the probe already found no SCIM endpoint: the scenario cannot be verified
     assert record.status == "skipped" and "SCIM endpoint did not answer" in record.skip_reason
+
+
+VOCABULARY = Path(__file__).with_name("vocabulary_scenario.yaml")
+
+
+def test_whole_vocabulary_round_trip_passes():
+    """IdP groups/manager/disable, legal hold place/release, credential regeneration, raw SCIM with the
+    previous token, and every kind of expectation, against the mocks."""
+    record = run_scenario(load_scenario(VOCABULARY), mock_targets())
+    assert record.status == "passed", record.message
+    assert [s.status for s in record.steps].count("passed") == len(record.steps) == 15
+
+
+def test_every_expectation_kind_can_fail(tmp_path):
+    text = VOCABULARY.read_text()
+    for old, new in [("state: deactivated, manager: bob, legal_hold: false", "state: active, manager: alice, legal_hold: true"),
+                     ("members: [alice]}\n  - code42", "members: [bob]}\n  - code42"),
+                     ("code42.sync_log: {ref: alice}", "code42.sync_log: {ref: alice, action: nonsense}"),
+                     ("idp.log: {ref: alice}", "idp.log: {ref: alice, count: 99}"),
+                     ("min_count: 1", "count: 7")]:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "neg.yaml"
+    path.write_text(text)
+    record = run_scenario(load_scenario(path), mock_targets())
+    assert record.status == "failed"
+    assert [s.label.split()[1] for s in record.steps if s.status == "failed"] == [
+        "code42.user", "scim.group", "code42.sync_log", "idp.log", "idp.request"]
+    assert "manager is" in record.message and "on an active legal hold: False, expected True" in record.message
+
+
+@pytest.mark.parametrize(("fault", "caught"), [
+    ("legal_hold_ignored", "legal-hold/custodian-blocked-not-deactivated-until-released"),
+    ("no_deactivation_on_release", "legal-hold/released-custodian-is-deactivated"),
+])
+def test_bundled_legal_hold_scenarios_catch_their_fault(fault, caught):
+    from simulators.common.bundled import data_dir
+
+    for path in discover([data_dir("scenarios") / "legal_hold"]):
+        scenario = load_scenario(path)
+        clean = run_scenario(scenario, mock_targets())
+        broken = run_scenario(scenario, mock_targets([fault]))
+        assert clean.status == "passed", clean.message
+        assert broken.status == ("failed" if scenario.id == caught else "passed"), (scenario.id, broken.message)
