@@ -119,6 +119,7 @@ class ProvisioningEngine:
         clock: Clock | None = None,
         flags: EngineFlags | None = None,
         session: RecordingSession | None = None,
+        tenant_id: str | None = None,
     ):
         self.directory = directory
         self.base_url, url_flags = split_tenant_url(target_url)
@@ -131,7 +132,8 @@ class ProvisioningEngine:
         self._token = token
         self.session = session or RecordingSession(secrets=[token], timeout=flags.request_timeout, clock=self.clock)
         self.session.add_secret(token)
-        self.tenant_id = str(uuid.uuid4())
+        self.tenant_id = tenant_id or str(uuid.uuid4())
+        self.paused = False  # Graph ``pause``: no scheduled cycles until ``start``
         self.job_id = f"{flags.template_id}.{self.tenant_id.replace('-', '')}.{uuid.uuid4()}"
         self.links: dict[str, Link] = {}
         self.escrows: dict[str, Escrow] = {}
@@ -227,7 +229,9 @@ class ProvisioningEngine:
     def run_due(self) -> list[CycleResult]:
         """Run every cycle whose scheduled time has come on the clock (40 minutes apart, or the
         quarantine retry schedule). Never sleeps: time only moves when the clock does."""
-        results = []
+        results: list[CycleResult] = []
+        if self.paused:
+            return results
         while not self.quarantine.disabled and (self.next_cycle_at is None or self.next_cycle_at <= self.clock.now()):
             results.append(self.run_cycle())
             if len(results) > 10_000:  # a clock that never moves must not loop forever
@@ -238,6 +242,7 @@ class ProvisioningEngine:
 
     def start(self) -> None:
         """Graph ``start``: resumes a paused job and clears quarantine."""
+        self.paused = False
         self.quarantine.leave()
         self.quarantine.disabled = False
         self.next_cycle_at = self.clock.now()
@@ -261,13 +266,34 @@ class ProvisioningEngine:
             self.quarantine.leave()
         self.next_cycle_at = self.clock.now()
 
+    def pause(self) -> None:
+        """Graph ``pause``: "state persisted" (§9) — watermark, escrows and links stay; no cycle runs."""
+        self.paused = True
+
+    def set_target(self, target_url: str | None = None, token: str | None = None) -> None:
+        """Graph ``PUT .../secrets`` (``BaseAddress``, ``SecretToken``): point the job elsewhere. A flag in
+        the new Tenant URL's query string switches it on, as at construction (§1.1)."""
+        if target_url is not None:
+            self.base_url, url_flags = split_tenant_url(target_url)
+            if FLAG_SCIM062020 in url_flags and not self.flags.aadOptscim062020:
+                self.flags = self.flags.with_(aadOptscim062020=True)
+                self._scim062020 = True
+        if token is not None:
+            self._token = token
+            self.session.add_secret(token)
+
+    @property
+    def has_target(self) -> bool:
+        """Both a Tenant URL and a Secret Token are known (Graph job status ``NotConfigured`` otherwise)."""
+        return bool(self.base_url and self._token)
+
     def allow_deletes(self) -> None:
         self.restart("ForceDeletes")
 
     def status(self) -> dict[str, Any]:
         """Graph ``synchronizationJob.status``-shaped job status plus the notification-email events."""
         q = self.quarantine
-        code = "Paused" if q.disabled else "Quarantine" if q.state else "Active" if self.cycles else "NotRun"
+        code = "Paused" if q.disabled or self.paused else "Quarantine" if q.state else "Active" if self.cycles else "NotRun"
         last = self.cycles[-1] if self.cycles else None
         last_ok = next((c for c in reversed(self.cycles) if c.state in ("Succeeded", "EntryLevelErrors")), None)
         last_exports = next((c for c in reversed(self.cycles) if c.exports), None)
