@@ -8,7 +8,7 @@ tenant, with the same scenario.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 
@@ -42,7 +42,7 @@ class SimulatedTime:
     @staticmethod
     def _parse(body: dict) -> datetime:
         text = body.get("now") or body.get("time")
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+        return datetime.fromisoformat(text).astimezone(UTC)
 
     def now(self) -> datetime:
         return self._parse(self._call("GET", "/clock"))
@@ -66,7 +66,7 @@ class RealTime:
         self._sleep = sleep
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def advance(self, seconds: float) -> datetime:
         if seconds > 0:

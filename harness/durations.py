@@ -19,7 +19,7 @@ _PATTERN = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)$")
 PROFILE_TIMES = {"deactivation_delay": lambda p: 60 * int(p.get("deactivation_delay_minutes", 15))}
 
 
-def parse_duration(value: float | int | str) -> float:
+def parse_duration(value: float | str) -> float:
     """Seconds in ``value`` (a number of seconds or ``<n><unit>``)."""
     if isinstance(value, bool):
         raise HarnessError(f"duration {value!r} must be a number of seconds or like '15m'")
@@ -35,7 +35,7 @@ def format_duration(seconds: float) -> str:
     """``900.0`` -> ``15m``; ``95`` -> ``1m35s``; for messages and the timeline."""
     if seconds < 1:
         return f"{seconds * 1000:.0f}ms"
-    whole = int(round(seconds))
+    whole = round(seconds)
     h, rest = divmod(whole, 3600)
     m, s = divmod(rest, 60)
     return "".join(f"{v}{u}" for v, u in ((h, "h"), (m, "m"), (s, "s")) if v) or "0s"

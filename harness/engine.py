@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from harness.context import ScenarioContext
@@ -23,7 +23,6 @@ from harness.scenario import Scenario, Step
 from harness.steps import REGISTRY
 from simulators.common.clock import isoformat
 from simulators.common.http_recording import Redactor
-
 
 _RANK = {PASSED: 0, SKIPPED: 1, FAILED: 2, BROKEN: 3}
 
@@ -168,7 +167,7 @@ class ScenarioRunner:
               run: Any, stop_on_failure: bool = True) -> None:
         label = f"{phase}[{index}] {kind}" if phase != "given" else "given"
         rec = StepRecord(phase, index, kind, label, line,
-                         started_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
+                         started_at=datetime.now(UTC).isoformat(timespec="milliseconds"))
         marks = ctx.exchange_marks()
         t0 = time.perf_counter()
         error: BaseException | None = None
@@ -188,6 +187,8 @@ class ScenarioRunner:
         except BaseException as exc:  # noqa: BLE001
             error = exc
         rec.duration_ms = (time.perf_counter() - t0) * 1000
+        for secret in ctx.target.secrets:  # a step may have created one (regenerated credentials)
+            self.redactor.add(secret)
         try:
             target_time = ctx.target.clock.now()  # after the step: a window check advanced the clock
         except TargetUnreachable:
@@ -242,9 +243,7 @@ def _poll_delays(window: float, simulated: bool) -> Iterator[float]:
 
 
 def _short(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    from urllib.parse import unquote_plus
+    from urllib.parse import unquote_plus, urlsplit
 
     parts = urlsplit(url)
     return parts.path + (f"?{unquote_plus(parts.query)}" if parts.query else "")

@@ -130,7 +130,7 @@ class HarnessConfig:
         return out
 
     @classmethod
-    def from_values(cls, values: dict[str, Any]) -> "HarnessConfig":
+    def from_values(cls, values: dict[str, Any]) -> HarnessConfig:
         basic = None
         if values.get("scim_basic"):
             user, sep, password = values["scim_basic"].partition(":")

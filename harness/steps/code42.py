@@ -112,6 +112,9 @@ def regenerate_credentials(ctx: ScenarioContext, args: dict[str, Any] | None) ->
         if secret:
             ctx.session.add_secret(secret)
             ctx.target.secrets.append(secret)
+    # The response carrying the new secret was recorded before the secret was known: scrub it now.
+    for exchange in ctx.session.exchanges[-3:]:
+        exchange.response_body = ctx.session.redactor.body(exchange.response_body)
     ctx.target.scim_auth.replace(token=token, basic=basic)
     if (args or {}).get("update_idp", True) and ctx.idp_started:
         ctx.idp.set_credentials(token=token, basic=basic)
@@ -192,7 +195,7 @@ def sync_log(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     """Sync Log entries since the scenario started matching ref/action/status/message (count, absent)."""
     entries = ctx.admin.sync_log(after=isoformat(ctx.started_at))
     wanted_user = ctx.user_name(args["ref"]).lower() if "ref" in args else None
-    pattern = re.compile(args["message"], re.I) if "message" in args else None
+    pattern = re.compile(args["message"], re.IGNORECASE) if "message" in args else None
     hits = [e for e in entries
             if (wanted_user is None or str(e.get("username") or "").lower() == wanted_user)
             and ("action" not in args or str(e.get("action", "")).lower() == args["action"].lower())

@@ -139,7 +139,7 @@ def test_connection(ctx: ScenarioContext, args: dict[str, Any] | None) -> None:
 
 
 def _path_of(url: str, base: str) -> str:
-    return url[len(base):] if url.startswith(base) else url
+    return url.removeprefix(base)
 
 
 @step("idp.request", phases=("then",), requires=IDP)

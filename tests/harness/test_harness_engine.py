@@ -128,6 +128,9 @@ def test_whole_vocabulary_round_trip_passes():
     record = run_scenario(load_scenario(VOCABULARY), mock_targets())
     assert record.status == "passed", record.message
     assert [s.status for s in record.steps].count("passed") == len(record.steps) == 15
+    regenerate = next(s for s in record.steps if s.kind == "code42.regenerate_credentials")
+    bodies = [ex["response_body"] for ex in regenerate.exchanges if ex["url"].endswith("/regenerate-credentials")]
+    assert bodies and bodies[0]["token"] == "[REDACTED]"
 
 
 def test_every_expectation_kind_can_fail(tmp_path):
