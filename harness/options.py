@@ -143,7 +143,7 @@ class HarnessConfig:
             code42_client_secret=values.get("code42_client_secret"), profile=values.get("profile") or "default",
             scenarios=values.get("scenarios") or [], live=bool(values.get("live")),
             run_prefix=values.get("run_prefix") or f"sg{_secrets.token_hex(3)}",
-            concurrency=values.get("concurrency") or 1,
+            concurrency=1 if values.get("concurrency") is None else values["concurrency"],
             known_deviations=Path(values["known_deviations"]) if values.get("known_deviations") else None,
         )
         config.check()
