@@ -16,7 +16,8 @@ Config keys (all optional):
 ``RULES``               ``"none"`` for a plain RFC 7644 service provider (no Code42 behaviour)
 ``GROUP_PATCH_STATUS``  204 (default, what Azure AD expects) or 200 (answer with the group)
 ``SCIM_DISCOVERY``      serve ServiceProviderConfig/Schemas/ResourceTypes (default True)
-``TICK_ON_REQUEST``     call ``rules.tick(now)`` before each request (default True)
+``TICK_ON_REQUEST``     call ``rules.tick(now)`` before each request when time has moved (default True;
+                        on the wall clock at most every ``TICK_SECONDS``, default 1.0)
 ======================  =====================================================================
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, g, request
@@ -56,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "GROUP_PATCH_STATUS": 204,
     "SCIM_DISCOVERY": True,
     "TICK_ON_REQUEST": True,
+    "TICK_SECONDS": 1.0,
 }
 
 
@@ -112,11 +115,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _install_request_hooks(app: Flask, runtime: Code42Runtime) -> None:
     """Tick the rules before each request; log one line per request (never the Authorization header)."""
     tick_on_request = bool(app.config["TICK_ON_REQUEST"])
+    # Writes always tick first (the rules also flush work they deferred, e.g. Sync Log entries of
+    # rejected requests). Reads tick only when time has moved: on a virtual clock whenever it moved, on
+    # the wall clock at most every TICK_SECONDS (the Ticker thread covers idle times). See
+    # Code42Runtime.tick_if_time_moved; this keeps a transaction off the hot path of a GET.
+    min_interval = timedelta(0) if hasattr(runtime.clock, "advance") else timedelta(seconds=app.config["TICK_SECONDS"])
 
     @app.before_request
     def _start() -> None:
         g.started = time.perf_counter()
-        if tick_on_request and not request.path.startswith("/_sim/"):
+        if not tick_on_request or request.path.startswith("/_sim/"):
+            return
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            runtime.tick_if_time_moved(min_interval)
+        else:
             runtime.tick()
 
     @app.after_request

@@ -45,11 +45,35 @@ def test_clock_and_advance_fire_due_work(client, runtime) -> None:
     assert rules.ticks[-1].isoformat() == "2026-01-05T09:15:00+00:00"
 
 
-def test_every_request_ticks_first(client, runtime, auth_headers) -> None:
+def test_a_request_ticks_first_when_virtual_time_has_moved(client, runtime, clock, auth_headers) -> None:
     rules = runtime.rules = TickingRules()
     client.get("/scim/v2/Users", headers=auth_headers)
+    client.get("/scim/v2/Users", headers=auth_headers)  # time stood still: nothing new can be due
+    assert len(rules.ticks) == 1
+    clock.advance(1)
     client.get("/scim/v2/Users", headers=auth_headers)
-    assert len(rules.ticks) == 2
+    assert [t.isoformat() for t in rules.ticks] == ["2026-01-05T09:00:00+00:00", "2026-01-05T09:00:01+00:00"]
+
+
+@pytest.mark.parametrize("app_config", [base_config(RULES="none", CLOCK=SystemClock(), TICK_SECONDS=3600)])
+def test_on_the_wall_clock_requests_tick_at_most_every_tick_seconds(client, runtime, auth_headers) -> None:
+    rules = runtime.rules = TickingRules()
+    for _ in range(3):
+        client.get("/scim/v2/Users", headers=auth_headers)
+    assert len(rules.ticks) == 1
+
+
+def test_ticker_thread_ticks_on_its_own(runtime) -> None:
+    import time
+
+    from simulators.code42.runtime import Ticker
+
+    rules = runtime.rules = TickingRules()
+    with Ticker(runtime, interval=0.01):
+        deadline = time.monotonic() + 5
+        while len(rules.ticks) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert len(rules.ticks) >= 3
 
 
 @pytest.mark.parametrize("body", [{}, {"seconds": -1}, {"seconds": "10"}, {"seconds": True}, None])
