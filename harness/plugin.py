@@ -78,9 +78,10 @@ def pytest_configure(config: pytest.Config) -> None:
     roots = [p.resolve() for p in harness.scenarios] if explicit else [data_dir("scenarios").resolve()]
     config.stash[ROOTS_KEY] = roots
     config.addinivalue_line("markers", "scenario(id): a scimgate scenario collected from YAML")
-    # A bare `pytest` (args from testpaths or the current folder) also runs the scenario suite, and
-    # --scenarios always adds its paths; explicit paths on the command line are left alone.
-    if explicit or config.args_source != pytest.Config.ArgsSource.ARGS:
+    # A bare `pytest` (args from the project's testpaths) also runs the scenario suite, and --scenarios
+    # always adds its paths. Explicit paths, and runs with neither (e.g. other plugins' pytester runs
+    # from a scratch folder), are left alone.
+    if explicit or config.args_source == pytest.Config.ArgsSource.TESTPATHS:
         given = [Path(a.split("::")[0]).resolve() for a in config.args]
         for root in roots:
             if not any(root == g or g in root.parents for g in given):

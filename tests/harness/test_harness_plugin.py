@@ -197,3 +197,9 @@ def test_bare_pytest_adds_the_bundled_suite_from_testpaths(pytester):
     out = result.stdout.str()
     assert "tests/test_a.py::test_a" in out
     assert "rfc7644-core/discovery-service-provider-config" in out
+
+
+def test_runs_without_testpaths_do_not_pick_up_the_bundled_suite(pytester):
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    result = run(pytester, "--collect-only", "-q")
+    assert "rfc7644-core" not in result.stdout.str()
