@@ -137,7 +137,7 @@ def test_attributes_and_excluded_attributes(scim) -> None:
     alice = create(scim, title="Engineer")
     only = scim("GET", f"/Users/{alice['id']}?attributes=userName").get_json()
     assert set(only) == {"schemas", "id", "userName"}
-    without = scim("GET", f"/Users?excludedAttributes=emails,title").get_json()["Resources"][0]
+    without = scim("GET", "/Users?excludedAttributes=emails,title").get_json()["Resources"][0]
     assert "emails" not in without and "title" not in without and without["userName"] == "alice@example.com"
 
 
@@ -233,7 +233,7 @@ def test_group_lifecycle_and_patch_204(scim) -> None:
     assert remove.status_code == 204
     body = scim("GET", f"/Groups/{gid}").get_json()
     assert [m["value"] for m in body["members"]] == [b["id"]] and body["meta"]["version"] == 'W/"3"'
-    slim = scim("GET", f"/Groups?excludedAttributes=members&filter=displayName eq \"sales\"").get_json()
+    slim = scim("GET", "/Groups?excludedAttributes=members&filter=displayName eq \"sales\"").get_json()
     assert slim["totalResults"] == 1 and "members" not in slim["Resources"][0]
     assert scim("DELETE", f"/Groups/{gid}").status_code == 204
     scim_error(scim("GET", f"/Groups/{gid}"), 404)
@@ -395,3 +395,59 @@ def test_group_hooks_get_member_differences(scim, rules) -> None:
                        ("group_written", gid, gid, {b["id"]}, {a["id"]}),
                        ("group_written", gid, None, set(), {b["id"]})]
     assert GROUP_URN  # the module's constants are the ones the app serves
+
+
+# ---------------------------------------------------------------- membership PATCH on a large group
+
+
+@pytest.fixture
+def big_group(scim, runtime) -> tuple[str, list[str]]:
+    """A group of 2,000 members created straight in the store, plus 3 users outside it."""
+    with runtime.store.transaction() as tx:
+        ids = [tx.put_user(user_body(f"m{i}@example.com"))["id"] for i in range(2003)]
+        gid = tx.put_group(group_body("Everyone", members=ids[:2000]))["id"]
+    return gid, ids
+
+
+def members_of(scim, gid: str) -> list[str]:
+    return [m["value"] for m in scim("GET", f"/Groups/{gid}").get_json().get("members", [])]
+
+
+def test_member_patches_touch_only_the_named_members(scim, big_group) -> None:
+    gid, ids = big_group
+    ops = [
+        {"op": "Add", "path": "members", "value": [{"value": ids[2000]}, {"value": ids[2001]}]},
+        {"op": "Remove", "path": "members", "value": [{"value": ids[5]}]},            # Azure's default form
+        {"op": "remove", "path": f'members[value eq "{ids[6].upper()}"]'},             # flag form, any case
+        {"op": "remove", "path": f'members[value eq "{ids[2002]}"]'},                  # not a member: no-op
+    ]
+    assert scim("PATCH", f"/Groups/{gid}", patch_body(*ops)).status_code == 204
+    expected = [i for i in ids[:2000] if i not in (ids[5], ids[6])] + [ids[2000], ids[2001]]
+    assert members_of(scim, gid) == expected
+    assert scim("GET", f"/Groups/{gid}").headers["ETag"] == 'W/"2"'
+
+
+def test_member_patch_that_changes_nothing_spends_no_version(scim, big_group) -> None:
+    gid, ids = big_group
+    for op in ({"op": "add", "path": "members", "value": [{"value": ids[0]}]},
+               {"op": "remove", "path": f'members[value eq "{ids[2002]}"]'}):
+        assert scim("PATCH", f"/Groups/{gid}", patch_body(op)).headers["ETag"] == 'W/"1"'
+    assert len(members_of(scim, gid)) == 2000
+
+
+def test_member_patch_mixed_with_other_ops_takes_the_general_path(scim, big_group) -> None:
+    gid, ids = big_group
+    ops = [{"op": "replace", "path": "displayName", "value": "All"},
+           {"op": "remove", "path": f'members[value eq "{ids[0]}"]'},
+           {"op": "add", "path": "members", "value": [{"value": "nobody"}]}]
+    scim_error(scim("PATCH", f"/Groups/{gid}", patch_body(*ops)), 400, "invalidValue")
+    assert len(members_of(scim, gid)) == 2000  # all-or-nothing
+    assert scim("PATCH", f"/Groups/{gid}", patch_body(*ops[:2])).status_code == 204
+    body = scim("GET", f"/Groups/{gid}").get_json()
+    assert body["displayName"] == "All" and len(body["members"]) == 1999
+
+
+def test_member_add_of_an_unknown_id_is_400_on_the_fast_path_too(scim, big_group) -> None:
+    gid, _ = big_group
+    scim_error(scim("PATCH", f"/Groups/{gid}", patch_body({"op": "add", "path": "members", "value": [{"value": "x"}]})),
+               400, "invalidValue")
