@@ -4,6 +4,8 @@ Why a helper and not ``json.loads``: three inputs that ``json.loads`` accepts or
 a server further down, and every simulator route that reads a body must refuse them the same way:
 
 - deep nesting (``[[[[...`` a few thousand levels) raises ``RecursionError``, which is no ``ValueError``;
+  a few hundred levels parse, then break the recursive code that walks the document (``copy.deepcopy``
+  in ``resources.canonicalize``), so nesting beyond :data:`MAX_DEPTH` is refused up front;
 - a lone UTF-16 surrogate escape (``"\\ud800"``) is valid JSON (RFC 8259 §8.2 leaves it to the
   receiver) but not a Unicode character: SQLite and the UTF-8 response encoder raise
   ``UnicodeEncodeError`` on it later, far from the request that brought it;
@@ -23,6 +25,10 @@ from typing import Any
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
+#: Deepest nesting accepted. SCIM needs about 6 (PatchOp → Operations → op → value → members → member).
+MAX_DEPTH = 64
+
+
 class JsonBodyError(ValueError):
     """The body is not acceptable JSON; ``str(error)`` says why (never echoing the whole body)."""
 
@@ -39,6 +45,8 @@ def parse_json(raw: bytes) -> Any:
         raise JsonBodyError("the body is nested too deeply") from None
     except ValueError as exc:  # e.g. an integer beyond sys.get_int_max_str_digits()
         raise JsonBodyError(str(exc)) from None
+    if depth(value) > MAX_DEPTH:
+        raise JsonBodyError(f"the body is nested more than {MAX_DEPTH} levels deep")
     if _SURROGATE_ESCAPE.search(raw) and has_lone_surrogate(value):
         raise JsonBodyError("the body has a lone UTF-16 surrogate escape (\\uD800-\\uDFFF), which is no Unicode "
                             "character")
@@ -52,3 +60,19 @@ def has_lone_surrogate(value: Any) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
