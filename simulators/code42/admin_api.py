@@ -157,6 +157,13 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
         response.headers.update(error.headers)
         return response
 
+    @bp.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        """A werkzeug error raised in an admin view (413 from a too-large form body, say) in the admin shape,
+        not as werkzeug's HTML page."""
+        token = (error.name or "ERROR").upper().replace(" ", "_")
+        return _admin_error(AdminError(error.code or 500, token, error.description or error.name or token))
+
     @bp.before_request
     def _authenticate():
         if request.endpoint in ("code42_admin.oauth", "code42_admin.oauth_v3"):
