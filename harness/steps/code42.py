@@ -81,19 +81,35 @@ def settings(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     if "attribute" in om:
         body["scimOrgAttribute"] = om["attribute"]
     if "groups" in om:
-        body["scimGroupOrgMap"] = [{"scimGroupUid": ctx.lookup(f"{g['group']}.id"), "orgId": ctx.admin.org_guid(g["org"])}
+        body["scimGroupOrgMap"] = [{"scimGroupUid": _group_uid(ctx, g["group"]), "orgId": ctx.admin.org_guid(g["org"])}
                                    for g in om["groups"]]
     rm = args.get("role_mapping") or {}
     if "method" in rm:
         body["roleMappingType"] = rm["method"]
     if "groups" in rm:
-        body["scimGroupRoleMap"] = [{"scimGroupUid": ctx.lookup(f"{g['group']}.id"), "roleIds": g["roles"]}
+        body["scimGroupRoleMap"] = [{"scimGroupUid": _group_uid(ctx, g["group"]), "roleIds": g["roles"]}
                                     for g in rm["groups"]]
     if "allow_list" in rm:
         body["scimRoleAllowList"] = rm["allow_list"]
     if "attribute" in rm:
         body["scimRoleAttribute"] = rm["attribute"]
-    ctx.admin.patch_provider(body)
+    want = args.get("expect_status")
+    if want is None:
+        ctx.admin.patch_provider(body)
+        return
+    response = ctx.admin.call("PATCH", f"/v1/scim-providers/{ctx.admin.provider_id()}", json=body, expect=None)
+    if response.status_code != want:
+        raise ExpectationFailed(f"the provider settings edit returned HTTP {response.status_code}, expected {want}: "
+                                f"{response.text[:200]}")
+
+
+def _group_uid(ctx: ScenarioContext, ref: str) -> str:
+    """The SCIM id of a pushed group; for a group never pushed, its displayName (what a console user would
+    try to pick), so a scenario can show that unsynced groups cannot be mapped (``expect_status``)."""
+    if ctx.idp_started and ctx.idp.is_group(ref):
+        found = ctx.scim_group(ref)
+        return found["id"] if found else ctx.group_name(ref)
+    return ctx.lookup(f"{ref}.id")
 
 
 @step("code42.apply_settings", requires=ADMIN)
@@ -212,3 +228,18 @@ def sync_log(ctx: ScenarioContext, args: dict[str, Any]) -> None:
                                     f"(latest: {seen})")
     elif not hits:
         raise ExpectationFailed(f"no Sync Log entry with {what} (latest: {seen})")
+
+
+@step("code42.directory_groups", phases=("then",), requires=ADMIN)
+def directory_groups(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """The SCIM groups Code42 offers for mapping (``GET /v1/directory-groups``): ``includes`` / ``excludes`` refs.
+
+    Seed, Step 5: "Groups appear only after a provisioning synchronization from Azure AD has completed."
+    """
+    listed = {str(g.get("name")) for g in ctx.admin.json("GET", "/v1/directory-groups").get("directoryGroups") or []}
+    problems = [f"{ref} ({ctx.group_name(ref)!r}) is not listed" for ref in args.get("includes", [])
+                if ctx.group_name(ref) not in listed]
+    problems += [f"{ref} ({ctx.group_name(ref)!r}) is listed" for ref in args.get("excludes", [])
+                 if ctx.group_name(ref) in listed]
+    if problems:
+        raise ExpectationFailed("Code42 directory groups: " + "; ".join(problems) + f" (listed: {sorted(listed)})")

@@ -189,3 +189,16 @@ def idp_log(ctx: ScenarioContext, args: dict[str, Any]) -> None:
         raise ExpectationFailed(f"{len(hits)} provisioning log records with {what}, expected {args['count']}")
     if "count" not in args and not hits:
         raise ExpectationFailed(f"no provisioning log record with {what}")
+
+
+# ------------------------------------------------------------------ Azure AD configuration (admin edits)
+
+
+@step("idp.tenant_url_flag", requires=IDP)
+def tenant_url_flag(ctx: ScenarioContext, args: str) -> None:
+    """Append a behaviour flag (``aadOptscim062020``) to the Tenant URL, as an Azure admin does.
+
+    azure-ad-behaviour.md §1.1: "Behaviour flags are appended to the tenant URL as a query string, e.g.
+    https://host/scim/v2?aadOptscim062020"; the engine reads them from the URL (``set_target``).
+    """
+    ctx.idp.engine.set_target(f"{ctx.target.scim_url.rstrip('/')}?{args}")
