@@ -81,6 +81,12 @@ class Server:
     def rss_mb(self) -> float:
         return psutil.Process(self.pid).memory_info().rss / 2**20
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the server process: per-request cost that other load on the machine
+        does not inflate (unlike wall-clock rates)."""
+        times = psutil.Process(self.pid).cpu_times()
+        return times.user + times.system
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -276,13 +282,14 @@ def latency(server: Server, users: list[tuple[int, str]], kind: str, samples: in
     return statistics.median(times), percentile(times, 99), len(times)
 
 
-def mixed(server: Server, users: list[tuple[int, str]], seconds: float, processes: int, threads: int) -> tuple[float, int]:
+def mixed(server: Server, users: list[tuple[int, str]], seconds: float, processes: int,
+          threads: int) -> tuple[float, int, int]:
     started = time.perf_counter()
     results = run_processes(_mixed_worker, [(server.url, server.headers, users, seconds, threads, k + 1)
                                             for k in range(processes)])
     elapsed = time.perf_counter() - started
-    ok = sum(r[0] for r in results)
-    return ok / min(elapsed, seconds + 1.0), sum(r[1] for r in results)
+    ok, errors = sum(r[0] for r in results), sum(r[1] for r in results)
+    return ok / min(elapsed, seconds + 1.0), errors, ok + errors
 
 
 # ---------------------------------------------------------------- report
@@ -311,13 +318,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{name}] starting, loading {args.users:,} users ...", flush=True)
             server = start()
             servers.append(server)
+            cpu0 = server.cpu_seconds()
             rate, users, errors = load(server, args.users, args.processes, args.threads)
-            row: dict[str, Any] = {"load_rate": rate, "load_errors": errors, "rss_mb": server.rss_mb()}
+            row: dict[str, Any] = {"load_rate": rate, "load_errors": errors, "rss_mb": server.rss_mb(),
+                                   "load_cpu_ms": (server.cpu_seconds() - cpu0) * 1000 / max(len(users), 1)}
             for kind in ("userName", "externalId", "emails", "get"):
                 row[kind] = latency(server, users, kind, args.samples, args.max_seconds)
                 print(f"[{name}] {kind}: p50 {row[kind][0]:.3f} ms p99 {row[kind][1]:.3f} ms (n={row[kind][2]})",
                       flush=True)
-            row["mixed"], row["mixed_errors"] = mixed(server, users, args.seconds, args.processes, args.threads)
+            cpu0 = server.cpu_seconds()
+            row["mixed"], row["mixed_errors"], done = mixed(server, users, args.seconds, args.processes, args.threads)
+            row["mixed_cpu_ms"] = (server.cpu_seconds() - cpu0) * 1000 / max(done, 1)
             row["rss_after_mb"] = server.rss_mb()
             rows[name] = row
             server.stop()
@@ -332,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"N = {args.users:,} users; latency single-thread p50/p99 ms (n); "
           f"load and mixed with {args.processes} processes x {args.threads} threads")
-    header = f"{'metric':<26}{'scimgate code42':>24}{'scim2-server':>24}{'peer/ours':>12}"
+    header = f"{'metric':<30}{'scimgate code42':>24}{'scim2-server':>24}{'peer/ours':>12}"
     print(header)
     print("-" * len(header))
 
@@ -345,18 +356,20 @@ def main(argv: list[str] | None = None) -> int:
     for kind, label in (("userName", "filter userName eq"), ("externalId", "filter externalId eq"),
                         ("emails", "filter emails.value eq"), ("get", "GET /Users/{id}")):
         ratio = f"{peer[kind][0] / ours[kind][0]:.1f}x" if peer else "-"
-        print(f"{label:<26}{lat(ours, kind):>24}{lat(peer, kind):>24}{ratio:>12}")
+        print(f"{label:<30}{lat(ours, kind):>24}{lat(peer, kind):>24}{ratio:>12}")
     for key, label, fmt in (("load_rate", "load rate (users/s)", "{:,.0f}"), ("mixed", "mixed (req/s)", "{:,.0f}"),
+                            ("load_cpu_ms", "server CPU per POST (ms)", "{:.3f}"),
+                            ("mixed_cpu_ms", "server CPU per mixed req (ms)", "{:.3f}"),
                             ("rss_mb", "RSS after load (MiB)", "{:,.1f}"),
                             ("rss_after_mb", "RSS after mixed (MiB)", "{:,.1f}")):
         mine, theirs = fmt.format(ours[key]), fmt.format(peer[key]) if peer else "-"
         if key in ("load_rate", "mixed") and peer:
             ratio = f"{ours[key] / peer[key]:.1f}x"
-        elif key.startswith("rss") and peer:
+        elif (key.startswith("rss") or key.endswith("cpu_ms")) and peer:
             ratio = f"{peer[key] / ours[key]:.1f}x"
         else:
             ratio = "-"
-        print(f"{label:<26}{mine:>24}{theirs:>24}{ratio:>12}")
+        print(f"{label:<30}{mine:>24}{theirs:>24}{ratio:>12}")
     print(f"errors: load {ours['load_errors']} / {peer['load_errors'] if peer else '-'}, "
           f"mixed {ours['mixed_errors']} / {peer['mixed_errors'] if peer else '-'}")
     print()

@@ -72,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
     from simulators.code42.runtime import Ticker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # waitress warns "Task queue depth is N" for every request queued behind busy threads: under load
+    # that drowns the one-line-per-request log, which is what users read.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     config = build_config(args)
     if not config["SCIM_TOKEN"] and not config["SCIM_BASIC"] and args.db == ":memory:":
         print(f"error: give a SCIM secret: --token or ${ENV_TOKEN} (or --basic-user with ${ENV_BASIC_PASSWORD})",
