@@ -151,6 +151,8 @@ class ProvisioningEngine:
         self._scim062020 = flags.aadOptscim062020
         self._cycle: CycleResult | None = None
         self._current: dict[str, dict[str, Any]] = {}
+        self._index: _CycleIndex | None = None
+        self._cycle_records: dict[str, ProvisioningLogRecord] = {}
 
     # ================================================================== public API
     @property
@@ -171,8 +173,7 @@ class ProvisioningEngine:
         now = self.clock.now()
         initial = self.watermark is None
         cycle = CycleResult(new_id(), initial, now)
-        self._cycle = cycle
-        self._current = {}
+        self._begin(cycle)
         if self.quarantine.disabled:
             cycle.state, cycle.error = "Skipped", "job disabled after 4 weeks in quarantine"
             return self._finish(cycle)
@@ -340,8 +341,7 @@ class ProvisioningEngine:
                     f"{self.flags.on_demand_max_group_members}")
         self._on_demand_calls.append(now)
         cycle = CycleResult("on-demand-" + new_id(), False, now)
-        self._cycle = cycle
-        self._current = {}
+        self._begin(cycle)
         self._scim062020 = False
         first_log = len(self.logs)
         try:
@@ -364,6 +364,7 @@ class ProvisioningEngine:
                     self._export_members(object_id)
         finally:
             self._scim062020 = self.flags.aadOptscim062020
+            self._index = None  # the directory may change before the next run
         mine = [r for r in self.logs[first_log:] if r.source_id == object_id]
         return mine[-1] if mine else self.logs[-1]
 
@@ -458,7 +459,21 @@ class ProvisioningEngine:
                               "the probe for a random GUID returned resources", 200)
 
     # ================================================================== scope
+    def _begin(self, cycle: CycleResult) -> None:
+        """Start a cycle (or an on-demand run): the directory does not change while it runs, so its
+        assignments and memberships are indexed once instead of scanned per object (10,000 users)."""
+        self._cycle = cycle
+        self._current = {}
+        self._cycle_records = {}
+        self._index = _CycleIndex.of(self.directory)
+
     def _roles_of(self, object_id: str, *, via_groups: bool) -> list[str]:
+        if self._index is not None:
+            roles = list(self._index.roles.get(object_id, ()))
+            if via_groups:
+                for group_id in self._index.groups_of.get(object_id, ()):
+                    roles += self._index.roles.get(group_id, ())
+            return roles
         roles = [a.role for a in self.directory.assignments_of(object_id)]
         if via_groups:
             for group in self.directory.direct_groups_of(object_id):  # only direct members (no nesting)
@@ -561,6 +576,7 @@ class ProvisioningEngine:
         record = ProvisioningLogRecord(self.job_id, self._cycle.cycle_id, new_id(), self.clock.now(), object_type,
                                        oid, display)
         self.logs.append(record)
+        self._cycle_records[oid] = record
         return record
 
     def _fail(self, record: ProvisioningLogRecord, exc: TargetError, *, reference: bool = False) -> None:
@@ -598,6 +614,7 @@ class ProvisioningEngine:
         else:
             self.next_cycle_at = cycle.started_at + self.flags.cycle_interval
         self._cycle = None
+        self._index = None
         return cycle
 
     # ================================================================== users
@@ -812,8 +829,7 @@ class ProvisioningEngine:
         path = sp.TargetPath.parse(mapping.target)
         current_resource = self._current.get(oid)
         current = sp.normalise(sp.read_path(current_resource, path)) if current_resource is not None else None
-        records = [r for r in self.logs if r.source_id == oid and self._cycle and r.cycle_id == self._cycle.cycle_id]
-        record = records[-1] if records else self._record("User", oid, user.display_name)
+        record = self._cycle_records.get(oid) or self._record("User", oid, user.display_name)
         escrow = self.escrows.get(oid)
         if manager_oid is None:
             if current is None:
@@ -972,8 +988,7 @@ class ProvisioningEngine:
                 unresolved.append(member)
         adds = [t for t in desired if t not in link.members]
         removes = [t for t in link.members if t not in desired]
-        records = [r for r in self.logs if r.source_id == gid and self._cycle and r.cycle_id == self._cycle.cycle_id]
-        record = records[-1] if records else self._record("Group", gid, group.display_name)
+        record = self._cycle_records.get(gid) or self._record("Group", gid, group.display_name)
         path = f"/Groups/{link.target_id}"
         size = self.flags.group_member_batch_size or max(len(adds), 1)
         try:
@@ -1007,6 +1022,26 @@ class ProvisioningEngine:
                        reference=True)
         elif (escrow := self.escrows.get(gid)) is not None and escrow.reference:
             del self.escrows[gid]
+
+
+@dataclass
+class _CycleIndex:
+    """App-role assignments by principal and direct (non-deleted) groups by member, for one cycle."""
+
+    roles: dict[str, list[str]]
+    groups_of: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, directory: Directory) -> "_CycleIndex":
+        roles: dict[str, list[str]] = {}
+        for assignment in directory.assignments:
+            roles.setdefault(assignment.principal_id, []).append(assignment.role)
+        groups_of: dict[str, list[str]] = {}
+        for group in directory.groups.values():
+            if not group.soft_deleted:
+                for member in group.members:
+                    groups_of.setdefault(member, []).append(group.object_id)
+        return cls(roles, groups_of)
 
 
 def _classify(response: requests.Response, path: str) -> TargetError:
