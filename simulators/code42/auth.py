@@ -75,14 +75,19 @@ class ScimCredentials:
                     "retired": [],
                 }
                 tx.kv_put(_KV_KEY, json.dumps(state))
-        self._cache = state
+        self._cache, self._cache_text = state, json.dumps(state)
         self.credential_type = "basic" if (credential_type == "basic" and state.get("basic_user")) or not (
             state.get("token")) else "oauth"
 
     # ---------------------------------------------------------------- checking
 
     def _state(self) -> dict[str, Any]:
-        # Cached: only this object writes the stored state (seeding and regenerate), and reset keeps it.
+        # Read on every check, parsed only when the stored text changed: a regenerate inside a
+        # transaction that later rolls back must not leave a stale secret in memory.
+        with self._store.read() as tx:
+            text = tx.kv_get(_KV_KEY) or "{}"
+        if text != self._cache_text:
+            self._cache, self._cache_text = json.loads(text), text
         return self._cache
 
     @property
@@ -142,12 +147,10 @@ class ScimCredentials:
                 password = secrets.token_urlsafe(24)
                 state["basic_password"] = _digest(password)
                 tx.kv_put(_KV_KEY, json.dumps(state))
-                self._cache = state
                 self.basic = (state["basic_user"], password)
                 return self.basic
             token = secrets.token_urlsafe(32)
             state["token"] = _digest(token)
             tx.kv_put(_KV_KEY, json.dumps(state))
-            self._cache = state
             self.token = token
             return token

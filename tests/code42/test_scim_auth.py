@@ -97,3 +97,11 @@ def test_one_log_line_per_request_without_secrets(client, caplog) -> None:
     assert len(lines) == 2
     assert lines[0].startswith("POST /scim/v2/Users 201 ") and lines[1].startswith("GET /scim/v2/Users 401 ")
     assert not any(SCIM_TOKEN in line or "a-wrong-secret" in line for line in lines)
+
+
+def test_regenerate_inside_a_rolled_back_transaction_changes_nothing(client, runtime) -> None:
+    with pytest.raises(RuntimeError):
+        with runtime.store.transaction():
+            runtime.credentials.regenerate()
+            raise RuntimeError("the console request failed after regenerating")
+    assert client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {SCIM_TOKEN}"}).status_code == 200
