@@ -12,7 +12,7 @@ one layer (usually ``app_config``) and everything above it follows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from simulators.common.server import ServerThread
 
 SCIM_TOKEN = "scim-token-for-tests"
 ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET = "key-tests", "secret-for-tests"
-START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,7 +15,7 @@ from simulators.common.resources import ResourceSchema
 
 USER = ResourceSchema.for_type("User")
 GROUP = ResourceSchema.for_type("Group")
-START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def user(name: str, **extra) -> dict:
@@ -126,11 +126,10 @@ def test_email_index_follows_replacement(store: Store) -> None:
 
 def test_exception_rolls_back_scim_and_domain_writes(store: Store) -> None:
     store.register_ddl("CREATE TABLE IF NOT EXISTS d_log (msg TEXT)")
-    with pytest.raises(RuntimeError):
-        with store.transaction() as tx:
-            tx.put_user(user("a@x.com"))
-            tx.execute("INSERT INTO d_log VALUES (?)", ("created",))
-            raise RuntimeError("hook failed")
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.put_user(user("a@x.com"))
+        tx.execute("INSERT INTO d_log VALUES (?)", ("created",))
+        raise RuntimeError("hook failed")
     with store.read() as tx:
         assert tx.count_users() == 0
         assert tx.query("SELECT COUNT(*) AS n FROM d_log")[0]["n"] == 0
@@ -139,11 +138,10 @@ def test_exception_rolls_back_scim_and_domain_writes(store: Store) -> None:
 def test_nested_transaction_is_a_savepoint(store: Store) -> None:
     with store.transaction() as outer:
         outer.put_user(user("a@x.com"))
-        with pytest.raises(ScimError):
-            with store.transaction() as inner:
-                assert inner.now == outer.now
-                inner.put_user(user("b@x.com"))
-                inner.put_user(user("B@x.com"))  # 409: undoes only the inner block
+        with pytest.raises(ScimError), store.transaction() as inner:
+            assert inner.now == outer.now
+            inner.put_user(user("b@x.com"))
+            inner.put_user(user("B@x.com"))  # 409: undoes only the inner block
     with store.read() as tx:
         assert [d["userName"] for d in tx.find_users(None)[1]] == ["a@x.com"]
 
