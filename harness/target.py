@@ -7,9 +7,11 @@ an ephemeral port starts in milliseconds, and each pytest-xdist worker gets its 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import secrets
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +50,8 @@ class Target:
     simulated: bool
     run_prefix: str
     secrets: list[str] = field(repr=False, default_factory=list)
+    #: Restart the target process on the same database (in-process mock only; ``code42.restart``).
+    restart: Callable[[], None] | None = field(repr=False, default=None)
 
 
 def profile_path(name_or_path: str) -> Path:
@@ -121,18 +125,46 @@ class MockTargets:
 
         profile, profile_name = scenario_profile(self.config, scenario)
         token, client_id, client_secret = (secrets.token_urlsafe(24), "scimgate-harness", secrets.token_urlsafe(24))
-        app = create_app({
-            "SCIM_TOKEN": token, "SCIM_BASIC": None, "ADMIN_CLIENT_ID": client_id,
-            "ADMIN_CLIENT_SECRET": client_secret, "DATABASE": ":memory:", "PROFILE": profile,
-            "SIM_CONTROL": True, "FAULTS": self.faults, "CLOCK": VirtualClock(),
-        })
-        with ServerThread(app, threads=4) as server:
+        with contextlib.ExitStack() as stack:
+            # A scenario that restarts the mock needs state that outlives the process: a database file
+            # (what a real deployment has). Everyone else stays in memory, which is faster.
+            database = ":memory:"
+            if any(step.kind == "code42.restart" for step in scenario.when):
+                folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="scimgate-mock-"))
+                database = str(Path(folder) / "code42.sqlite")
+            app_config = {
+                "SCIM_TOKEN": token, "SCIM_BASIC": None, "ADMIN_CLIENT_ID": client_id,
+                "ADMIN_CLIENT_SECRET": client_secret, "DATABASE": database, "PROFILE": profile,
+                "SIM_CONTROL": True, "FAULTS": self.faults, "CLOCK": VirtualClock(),  # one clock across restarts
+            }
+            running: list[tuple[Any, ServerThread]] = []
+
+            def start(port: int = 0) -> ServerThread:
+                app = create_app(app_config)
+                server = ServerThread(app, port=port, threads=4).start()
+                running.append((app, server))
+                return server
+
+            def stop() -> None:
+                app, server = running.pop()
+                server.stop()
+                app.extensions["scimgate"].store.close()
+
+            def restart() -> None:
+                """Stop the mock and start a new process image on the same port, database and clock."""
+                port = running[-1][1].port
+                stop()
+                start(port)
+
+            server = start()
+            stack.callback(lambda: running and stop())
             yield Target(
                 label=f"mock Code42 (in-process) {server.url}", scim_url=f"{server.url}/scim/v2",
                 scim_auth=ScimAuth(token=token), admin_url=server.url, admin_client=(client_id, client_secret),
                 clock=SimulatedTime(server.url), capabilities=MOCK_CAPABILITIES, missing={},
                 profile=profile, profile_name=profile_name, simulated=True,
                 run_prefix=self.config.run_prefix, secrets=[token, client_secret],
+                restart=restart if database != ":memory:" else None,
             )
 
 

@@ -126,6 +126,28 @@ class IdpDriver:
     def hard_delete(self, ref: str) -> None:
         self.directory.hard_delete(self.object_id(ref))
 
+    def edit_user_mapping(self, target: str, *, source: str | None = None, expression: str | None = None,
+                          constant: str | None = None, delete: bool = False) -> None:
+        """Edit one row of "Provision Azure Active Directory Users" > Attribute Mapping: delete it, or
+        point it at a source attribute, an expression or a constant (added when the target is unmapped)."""
+        from simulators.azure_ad.mappings import AttributeMapping, MappingError, MappingType
+
+        users = self.engine.mappings.users
+        try:
+            if delete:
+                users.remove(target)
+                return
+            kind, value = ((MappingType.EXPRESSION, expression) if expression is not None
+                           else (MappingType.CONSTANT, constant) if constant is not None
+                           else (MappingType.DIRECT, source))
+            existing = users.get(target)
+            if existing is None:
+                users.add(AttributeMapping(target=target, source=value, mapping_type=kind))
+            else:
+                users.update(existing.target, source=value, mapping_type=kind)
+        except (KeyError, MappingError) as exc:
+            raise HarnessError(f"idp.mapping {target!r}: {exc}") from None
+
     # -------------------------------------------------------------- provisioning
 
     def run_cycle(self, kind: str | None = None) -> Any:

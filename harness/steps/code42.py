@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from harness.context import ScenarioContext
-from harness.errors import ExpectationFailed, HarnessError
+from harness.errors import ExpectationFailed, HarnessError, NotVerifiable
 from harness.steps import step
 from simulators.common.clock import isoformat
 
@@ -243,3 +243,26 @@ def directory_groups(ctx: ScenarioContext, args: dict[str, Any]) -> None:
                  if ctx.group_name(ref) in listed]
     if problems:
         raise ExpectationFailed("Code42 directory groups: " + "; ".join(problems) + f" (listed: {sorted(listed)})")
+
+
+@step("code42.user.edit", requires=ADMIN)
+def user_edit(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """An admin edits ``ref``'s profile in the console (firstName, lastName, email) through
+    ``PUT /api/v1/User/{userUid}?idType=uid``; the next provisioning update must overwrite it (seed:
+    "These updates overwrite any changes made in Code42")."""
+    fields = {k: v for k, v in ctx.render(args).items() if k != "ref"}
+    uid = _user_or_fail(ctx, args["ref"])["userId"]
+    response = ctx.admin.call("PUT", f"/api/v1/User/{uid}", params={"idType": "uid"}, json=fields, expect=None)
+    if response.status_code >= 300:  # the console refused an ordinary admin edit: a product defect
+        raise ExpectationFailed(f"console edit of {ctx.user_name(args['ref'])} returned HTTP "
+                                f"{response.status_code}: {response.text[:200]}")
+
+
+@step("code42.restart", requires=("sim-control",))
+def restart(ctx: ScenarioContext, args: Any) -> None:
+    """Restart the mock Code42 on the same database file and clock (simulation only): state that
+    survives is what a real service restart keeps, e.g. pending deactivations."""
+    if ctx.target.restart is None:
+        raise NotVerifiable("code42.restart needs the in-process mock Code42 (it restarts the process on its "
+                            "database file); a given target cannot be restarted from here")
+    ctx.target.restart()

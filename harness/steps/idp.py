@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.context import ScenarioContext
-from harness.errors import ExpectationFailed
+from harness.errors import ExpectationFailed, HarnessError
 from harness.matching import mismatches
 from harness.steps import step
 
@@ -202,3 +202,25 @@ def tenant_url_flag(ctx: ScenarioContext, args: str) -> None:
     https://host/scim/v2?aadOptscim062020"; the engine reads them from the URL (``set_target``).
     """
     ctx.idp.engine.set_target(f"{ctx.target.scim_url.rstrip('/')}?{args}")
+
+
+@step("idp.mapping", requires=IDP)
+def idp_mapping(ctx: ScenarioContext, args: dict[str, Any]) -> None:
+    """Edit a user attribute mapping in Azure AD (delete it, or set a source / expression / constant).
+
+    ``expression_file`` names a bundled expression in ``simulators/azure_ad/data`` (the Code42 article's
+    country Switch ships as ``code42_country_expression.txt``). Like saving the mapping page, this runs
+    no cycle: the next provisioning cycle uses the new mapping.
+    """
+    args = ctx.render(args)
+    expression = args.get("expression")
+    if "expression_file" in args:
+        from importlib import resources
+
+        data = resources.files("simulators.azure_ad") / "data" / args["expression_file"]
+        if not data.is_file():
+            raise HarnessError(f"idp.mapping: no bundled expression {args['expression_file']!r} in "
+                               "simulators/azure_ad/data")
+        expression = data.read_text(encoding="utf-8").strip()
+    ctx.idp.edit_user_mapping(args["target"], source=args.get("source"), expression=expression,
+                              constant=args.get("constant"), delete=bool(args.get("delete")))
