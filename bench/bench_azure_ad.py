@@ -30,9 +30,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulators.azure_ad.directory import Directory  # noqa: E402
-from simulators.azure_ad.engine import ProvisioningEngine  # noqa: E402
-from simulators.azure_ad.flags import EngineFlags  # noqa: E402
+from simulators.azure_ad.directory import Directory
+from simulators.azure_ad.engine import ProvisioningEngine
+from simulators.azure_ad.flags import EngineFlags
 
 TOKEN = "bench-code42-token-" + uuid.uuid4().hex
 

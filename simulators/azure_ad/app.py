@@ -128,4 +128,4 @@ class _Serialised:
             return list(self._app(environ, start_response))
 
 
-__all__ = ["create_app", "DEFAULTS"]
+__all__ = ["DEFAULTS", "create_app"]

@@ -24,7 +24,7 @@ from simulators.azure_ad import scim_payloads as sp
 from simulators.azure_ad.directory import DEFAULT_ACCESS, Directory, DirectoryGroup, DirectoryUser
 from simulators.azure_ad.flags import FLAG_SCIM062020, EngineFlags, split_tenant_url
 from simulators.azure_ad.logs import ProvisioningLogRecord, new_id
-from simulators.azure_ad.mappings import AttributeMapping, JobMappings, MappingSet, TargetType
+from simulators.azure_ad.mappings import AttributeMapping, JobMappings, MappingSet, MappingType
 from simulators.azure_ad.quarantine import QuarantineTracker, escrow_threshold_reason
 from simulators.common.clock import Clock, SystemClock, isoformat
 from simulators.common.http_recording import Exchange, RecordingSession
@@ -68,6 +68,7 @@ class Escrow:
     first_at: datetime
     attempts: int = 1
     reference: bool = False
+    next_attempt_at: datetime | None = None  # None = the next cycle (no backoff)
 
 
 @dataclass
@@ -153,6 +154,7 @@ class ProvisioningEngine:
         self._current: dict[str, dict[str, Any]] = {}
         self._index: _CycleIndex | None = None
         self._cycle_records: dict[str, ProvisioningLogRecord] = {}
+        self._last_source: dict[str, dict[str, Any]] = {}  # the source view last exported, per object
 
     # ================================================================== public API
     @property
@@ -193,7 +195,7 @@ class ProvisioningEngine:
             for uid in processed:
                 self._export_manager(uid)
             for oid, escrow in list(self.escrows.items()):
-                if escrow.reference and escrow.object_type == "User" and oid not in processed:
+                if escrow.reference and escrow.object_type == "User" and oid not in processed and self._escrow_due(escrow):
                     self._export_manager(oid)
             if self.flags.provision_groups:
                 processed_groups = [gid for gid in group_ids if self._process_group(gid, deletes_allowed)]
@@ -502,6 +504,8 @@ class ProvisioningEngine:
 
     def _source_view(self, obj: DirectoryUser | DirectoryGroup, decision: ScopeDecision) -> dict[str, Any]:
         view = dict(obj.attributes)
+        if isinstance(obj, DirectoryUser) and self.flags.b2b_strip_ext_upn:
+            _present_b2b_upn(view)
         view["IsSoftDeleted"] = "True" if decision.soft_deleted else "False"
         view["appRoleAssignments"] = self._roles_of(obj.object_id, via_groups=isinstance(obj, DirectoryUser))
         return view
@@ -519,6 +523,8 @@ class ProvisioningEngine:
                 if change.object_id not in bucket:
                     bucket.append(change.object_id)
             for oid, escrow in self.escrows.items():
+                if not self._escrow_due(escrow):
+                    continue  # backing off (escrow_retry_backoff); a change in Entra still brings it in
                 bucket = users if escrow.object_type == "User" else groups
                 if oid not in bucket and not escrow.reference:
                     bucket.append(oid)
@@ -529,6 +535,9 @@ class ProvisioningEngine:
                 if oid not in bucket:
                     bucket.append(oid)
         return users, groups
+
+    def _escrow_due(self, escrow: Escrow) -> bool:
+        return escrow.next_attempt_at is None or escrow.next_attempt_at <= self.clock.now()
 
     def _is_deletion(self, object_type: str, object_id: str) -> bool:
         link = self.links.get(object_id)
@@ -585,7 +594,10 @@ class ProvisioningEngine:
         prev = self.escrows.get(record.source_id)
         attempts = prev.attempts + 1 if prev else 1
         first = prev.first_at if prev else self.clock.now()
-        self.escrows[record.source_id] = Escrow(record.object_type, exc.code, exc.reason, first, attempts, reference)
+        backoff = self.flags.escrow_retry_backoff
+        next_at = self.clock.now() + backoff[min(attempts, len(backoff)) - 1] if backoff else None
+        self.escrows[record.source_id] = Escrow(record.object_type, exc.code, exc.reason, first, attempts, reference,
+                                                next_at)
         if reference:
             self._cycle.reference_failures += 1
         else:
@@ -726,6 +738,7 @@ class ProvisioningEngine:
                               "the created user has no id", response.status_code)
         self.links[record.source_id] = Link("User", str(created["id"]))
         self._current[record.source_id] = created
+        self._last_source[record.source_id] = dict(view)
         record.target_id = str(created["id"])
         record.modified_properties = [{"displayName": m.target, "oldValue": None, "newValue": str(v)} for m, _, v in desired]
         record.step("EntryExportAdd", "export", "success", "User was created in the target", targetId=record.target_id)
@@ -740,14 +753,21 @@ class ProvisioningEngine:
         record.target_id = link.target_id
         current = self._read_user(link) if self.flags.read_before_update else {}
         self._current[record.source_id] = current
+        nulled = self._switch_pitfall(record.source_id, view)
+        self._last_source[record.source_id] = dict(view)
         changes = []
+        removes: list[tuple[sp.TargetPath, Any]] = []
         for mapping, path, value in self._desired(self.mappings.users, view, create=False):
             old = sp.read_path(current, path)
+            if mapping in nulled:
+                if old not in (None, "", []):
+                    removes.append((path, old))  # "the switch statement is evaluated as 'null'"
+                continue
             if sp.values_equal(value, old):
                 continue
             kind = "add" if old in (None, "", []) else "replace"
             changes.append((kind, path, sp.coerce_for_patch(value, mapping.target_type, self._scim062020), old))
-        if not changes or "Update" not in self.flags.user_flow_types:
+        if not (changes or removes) or "Update" not in self.flags.user_flow_types:
             record.action, record.status = "Other", "skipped"
             record.step("EntrySynchronizationSkip", "export", "skipped",
                         "The state of the user in both the source and target systems already match.",
@@ -755,14 +775,28 @@ class ProvisioningEngine:
             link.disabled_by_scope = False
             return
         ops = sp.attribute_operations([(k, p, v) for k, p, v, _ in changes], self._scim062020)
+        ops += [{"op": sp.op_name("remove", self._scim062020), "path": p.text} for p, _ in removes]
         self._send("PATCH", f"/Users/{link.target_id}", body=sp.patch_body(ops))
         record.modified_properties = [{"displayName": p.text, "oldValue": None if o is None else str(o), "newValue": str(v)}
                                       for _, p, v, o in changes]
+        record.modified_properties += [{"displayName": p.text, "oldValue": str(o), "newValue": None} for p, o in removes]
         record.step("EntryExportUpdate", "export", "success", "User was updated in the target")
-        was_disabled = link.disabled_by_scope
         link.disabled_by_scope = False
-        active = [c for c in changes if c[1].text == "active"]
-        self._succeed(record, "Update" if not (was_disabled and active) else "Update")
+        self._succeed(record, "Update")
+
+    def _switch_pitfall(self, oid: str, view: dict[str, Any]) -> list[AttributeMapping]:
+        """With ``switch_null_on_unchanged``: the Switch mappings whose sources did not change while another
+        mapped source did (§8.3's documented pitfall). Needs the view exported last time; [] otherwise."""
+        last = self._last_source.get(oid)
+        if not self.flags.switch_null_on_unchanged or last is None:
+            return []
+        changed = {k for k in set(view) | set(last) if view.get(k) != last.get(k)}
+        mapped = set().union(*(m.source_attributes() for m in self.mappings.users))
+        if not changed & mapped:
+            return []
+        return [m for m in self.mappings.users
+                if m.mapping_type is MappingType.EXPRESSION and (m.source or "").lstrip().startswith("Switch(")
+                and not m.source_attributes() & changed]
 
     def _disable_user(self, record: ProvisioningLogRecord, link: Link, view: dict[str, Any], decision: ScopeDecision) -> None:
         """Out of scope → PATCH the IsSoftDeleted-derived attribute (``active``), nothing else (§3.5, §7.4)."""
@@ -1024,6 +1058,22 @@ class ProvisioningEngine:
             del self.escrows[gid]
 
 
+def _present_b2b_upn(view: dict[str, Any]) -> None:
+    """``alias_theirdomain#EXT#@yourdomain`` → ``alias@theirdomain``; the full value stays readable as
+    ``originalUserPrincipalName`` (§7.2). The home domain follows the last ``_`` of the alias part."""
+    upn = view.get("userPrincipalName")
+    if not isinstance(upn, str) or "#EXT#" not in upn.upper():
+        return
+    local = upn[:upn.upper().index("#EXT#")]
+    if "_" not in local:
+        return
+    alias, home = local.rsplit("_", 1)
+    view.setdefault("originalUserPrincipalName", upn)
+    if view.get("originalUserPrincipalName") is None:
+        view["originalUserPrincipalName"] = upn
+    view["userPrincipalName"] = f"{alias}@{home}"
+
+
 @dataclass
 class _CycleIndex:
     """App-role assignments by principal and direct (non-deleted) groups by member, for one cycle."""
@@ -1032,7 +1082,7 @@ class _CycleIndex:
     groups_of: dict[str, list[str]]
 
     @classmethod
-    def of(cls, directory: Directory) -> "_CycleIndex":
+    def of(cls, directory: Directory) -> _CycleIndex:
         roles: dict[str, list[str]] = {}
         for assignment in directory.assignments:
             roles.setdefault(assignment.principal_id, []).append(assignment.role)

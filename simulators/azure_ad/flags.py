@@ -38,6 +38,18 @@ class EngineFlags:
     #: [INF §7.5] immediate re-sends of a request that got 5xx/timeout before escrowing (0 = escrow at once,
     #: which matches "automatically retried in 40 minutes").
     immediate_retries: int = 0
+    #: [DOC §8.3] the documented Switch pitfall, reproduced on purpose (default off): "if there is an attribute
+    #: mapping that uses a switch statement and there is no change to the attribute in the source tenant, but
+    #: there is a change to another attribute in the mappings, the switch statement is evaluated as 'null'"
+    #: and "can null the target" — on an update the unchanged Switch mapping's target is removed.
+    switch_null_on_unchanged: bool = False
+    #: [DOC §7.5] object escrows are "retried in the next sync cycle ... gradually scaling back the frequency of
+    #: retries". Waits after the 1st, 2nd, ... failure (the last repeats); () = retry every cycle (default).
+    #: [OBS §7.5] a Microsoft answer describes "30m -> 1h -> 2h -> 4h -> 8h".
+    escrow_retry_backoff: tuple[timedelta, ...] = ()
+    #: [DOC §7.2] B2B guests: "source userPrincipalName has #EXT# and the tenant domain stripped
+    #: (alias_theirdomain#EXT#@yourdomain → alias@theirdomain); use originalUserPrincipalName for the full value".
+    b2b_strip_ext_upn: bool = True
     #: [INF §5] max member values per group PATCH (None = all in one op, the doc's default).
     group_member_batch_size: int | None = None
     #: [DOC §5 / §6.3] historic POST /Groups schema list with the ADSCIM URN (pre-Dec-2018 form).
@@ -87,7 +99,7 @@ class EngineFlags:
     def names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
 
-    def with_(self, **changes: Any) -> "EngineFlags":
+    def with_(self, **changes: Any) -> EngineFlags:
         unknown = set(changes) - set(self.names())
         if unknown:
             raise ValueError(f"unknown engine flags {sorted(unknown)}; known: {', '.join(self.names())}")

@@ -168,5 +168,11 @@ def token_request_form(client_id: str, client_secret: str) -> dict[str, Any]:
             "scope": GRAPH_DEFAULT_SCOPE}
 
 
-__all__ = ["TokenIssuer", "create_token_blueprint", "require_bearer", "token_request_form", "GRAPH_DEFAULT_SCOPE",
-           "WWW_AUTHENTICATE"]
+__all__ = [
+    "GRAPH_DEFAULT_SCOPE",
+    "WWW_AUTHENTICATE",
+    "TokenIssuer",
+    "create_token_blueprint",
+    "require_bearer",
+    "token_request_form",
+]

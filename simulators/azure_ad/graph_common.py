@@ -222,7 +222,19 @@ def select(resource: dict[str, Any], default: Iterable[str], type_name: str) -> 
 
 
 __all__ = [
-    "GraphError", "bad_request", "not_found", "error_response", "register_graph_error_handlers", "json_body",
-    "check_properties", "require", "typed", "reference_id", "graph_url", "context_url", "page_size", "paged",
+    "GraphError",
+    "bad_request",
+    "check_properties",
+    "context_url",
+    "error_response",
+    "graph_url",
+    "json_body",
+    "not_found",
+    "page_size",
+    "paged",
+    "reference_id",
+    "register_graph_error_handlers",
+    "require",
     "select",
+    "typed",
 ]

@@ -111,7 +111,7 @@ def _user_attributes(body: dict[str, Any], *, create: bool) -> dict[str, Any]:
     if "onPremisesExtensionAttributes" in body:
         ext = typed(body, "onPremisesExtensionAttributes", dict, "user") or {}
         check_properties(ext, EXTENSION_ATTRIBUTES, "onPremisesExtensionAttributes")
-        for name, value in ext.items():
+        for name in ext:
             attrs[name] = typed(ext, name, str, "onPremisesExtensionAttributes")
     if "passwordProfile" in body:  # validated, never stored: the mock has no sign-in
         profile = typed(body, "passwordProfile", dict, "user") or {}
@@ -435,4 +435,4 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
     return bp
 
 
-__all__ = ["create_directory_blueprint", "render_user", "render_group", "GraphError"]
+__all__ = ["GraphError", "create_directory_blueprint", "render_group", "render_user"]

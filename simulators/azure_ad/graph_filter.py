@@ -112,7 +112,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
 def _as_datetime(text: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 

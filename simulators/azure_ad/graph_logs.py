@@ -51,4 +51,4 @@ def create_logs_blueprint(runtime: AzureAdRuntime) -> Blueprint:
     return bp
 
 
-__all__ = ["create_logs_blueprint", "FILTERABLE"]
+__all__ = ["FILTERABLE", "create_logs_blueprint"]

@@ -62,4 +62,4 @@ class AzureAdRuntime:
                  "isEnabled": True, "origin": "Application", "value": None} for name in self.app_roles]
 
 
-__all__ = ["AzureAdRuntime", "DEFAULT_ACCESS_ROLE_ID", "role_id"]
+__all__ = ["DEFAULT_ACCESS_ROLE_ID", "AzureAdRuntime", "role_id"]

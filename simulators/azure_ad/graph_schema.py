@@ -267,4 +267,4 @@ def filter_operators_graph() -> list[dict[str, Any]]:
             for op in OPERATORS]
 
 
-__all__ = ["schema_graph", "parse_schema", "functions_graph", "filter_operators_graph", "attribute_mapping_graph"]
+__all__ = ["attribute_mapping_graph", "filter_operators_graph", "functions_graph", "parse_schema", "schema_graph"]

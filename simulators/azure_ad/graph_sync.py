@@ -368,4 +368,4 @@ def create_sync_blueprint(runtime: AzureAdRuntime) -> Blueprint:
     return bp
 
 
-__all__ = ["create_sync_blueprint", "job_graph", "on_demand_response", "iso_duration"]
+__all__ = ["create_sync_blueprint", "iso_duration", "job_graph", "on_demand_response"]

@@ -4,7 +4,7 @@ client shape (``graph(method, path, json=...)``) over Flask's test client."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -17,7 +17,7 @@ from simulators.common.clock import VirtualClock
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 CLIENT_ID = "4a1aa1d5-c567-49d0-ad0b-cd957a47f842"
 CLIENT_SECRET = "graph-client-secret-for-tests"
-START = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
+START = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 
 
 def graph_app(**config: Any) -> Flask:

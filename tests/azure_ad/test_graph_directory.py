@@ -159,7 +159,7 @@ def test_groups_and_member_refs(app, graph):
     assert graph("DELETE", f"/v1.0/groups/{gid}/members/{hal['id']}/$ref").status_code == 204
     assert_graph_error(graph("DELETE", f"/v1.0/groups/{gid}/members/{hal['id']}/$ref"), 404, "Request_ResourceNotFound")
     assert graph("PATCH", f"/v1.0/groups/{gid}", json={"description": "on call"}).status_code == 204
-    assert graph("GET", f"/v1.0/groups?$filter=displayName eq 'ops'").json["value"][0]["description"] == "on call"
+    assert graph("GET", "/v1.0/groups?$filter=displayName eq 'ops'").json["value"][0]["description"] == "on call"
 
 
 def test_app_role_assignments(app, graph):

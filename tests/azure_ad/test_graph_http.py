@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ SCOPE = "https://graph.microsoft.com/.default"
 
 @pytest.fixture
 def code42() -> Iterator[str]:
-    app = create_code42({"SCIM_TOKEN": C42_TOKEN, "CLOCK": VirtualClock(datetime(2024, 5, 1, tzinfo=timezone.utc))})
+    app = create_code42({"SCIM_TOKEN": C42_TOKEN, "CLOCK": VirtualClock(datetime(2024, 5, 1, tzinfo=UTC))})
     with ServerThread(app) as server:
         yield server.url + "/scim/v2"
 
@@ -128,11 +128,11 @@ def test_serve_command_runs_and_never_prints_secrets(code42):
 def test_serve_refuses_missing_secrets_and_unknown_flags(code42):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCIMGATE_AZURE_")}
     missing = subprocess.run([sys.executable, "-m", "simulators.azure_ad", "--target", code42, "--port", "0"],
-                             capture_output=True, text=True, env=env, timeout=30)
+                             check=False, capture_output=True, text=True, env=env, timeout=30)
     assert missing.returncode == 2 and "SCIMGATE_AZURE_TARGET_TOKEN" in missing.stderr
     env.update(SCIMGATE_AZURE_TARGET_TOKEN=C42_TOKEN, SCIMGATE_AZURE_CLIENT_ID=CLIENT_ID,
                SCIMGATE_AZURE_CLIENT_SECRET=CLIENT_SECRET)
     unknown = subprocess.run([sys.executable, "-m", "simulators.azure_ad", "--target", code42, "--port", "0",
-                              "--flag", "noSuchFlag"], capture_output=True, text=True, env=env, timeout=30)
+                              "--flag", "noSuchFlag"], check=False, capture_output=True, text=True, env=env, timeout=30)
     assert unknown.returncode == 2 and "unknown engine flag 'noSuchFlag'" in unknown.stderr
     assert "Traceback" not in unknown.stderr

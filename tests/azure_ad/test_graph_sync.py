@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -22,7 +22,7 @@ C42_TOKEN = "code42-token-for-graph-sync"
 
 @pytest.fixture
 def code42() -> Iterator[str]:
-    app = create_code42({"SCIM_TOKEN": C42_TOKEN, "CLOCK": VirtualClock(datetime(2024, 5, 1, tzinfo=timezone.utc))})
+    app = create_code42({"SCIM_TOKEN": C42_TOKEN, "CLOCK": VirtualClock(datetime(2024, 5, 1, tzinfo=UTC))})
     with ServerThread(app) as server:
         yield server.url + "/scim/v2"
 
