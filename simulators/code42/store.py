@@ -159,7 +159,12 @@ class Store:
                     self._conn.execute(f"RELEASE sp{depth}")
                 raise
             else:
-                self._conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+                try:
+                    self._conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+                except sqlite3.Error:  # e.g. a disk error: leave no half-open transaction behind
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO sp{depth}")
+                    raise
             finally:
                 self._stack.pop()
 
