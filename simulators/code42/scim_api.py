@@ -524,15 +524,20 @@ def create_scim_blueprint() -> Blueprint:
         return tx.get_group(stored["id"]) or stored
 
     def _check_members(tx: Tx, doc: dict[str, Any], old: dict[str, Any] | None) -> None:
+        """Every new member must be an existing User or another Group (looked up in batches)."""
         known = _member_ids(old) if old else set()
+        new: list[str] = []
         for member in doc.get("members") or []:
             if not isinstance(member, dict) or not isinstance(member.get("value"), str):
                 raise ScimError(400, f"every member needs a string 'value'; got {json.dumps(member)[:80]}",
                                 "invalidValue")
-            value = member["value"]
-            if value in known:
-                continue
-            if not (tx.user_exists(value) or (value != doc.get("id") and tx.group_exists(value))):
+            if member["value"] not in known:
+                new.append(member["value"])
+        if not new:
+            return
+        found = tx.existing_ids(new)
+        for value in new:
+            if value not in found or (value == doc.get("id") and found[value] == "Group"):
                 raise ScimError(400, f"member {value!r} is not the id of a User or Group here", "invalidValue")
 
     return bp

@@ -447,6 +447,19 @@ class Tx:
         self._conn.execute("UPDATE scim_groups SET version = ?, doc = ? WHERE rid = ?",
                            (row["version"] + 1, json.dumps(doc, separators=(",", ":"), ensure_ascii=False), row["rid"]))
 
+    def existing_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """Which of ``ids`` name a resource here: ``{id: "User" | "Group"}`` (batched lookups)."""
+        wanted = sorted(set(ids))
+        found: dict[str, str] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i:i + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update((r[0], "Group") for r in self._conn.execute(
+                f"SELECT id FROM scim_groups WHERE id IN ({marks})", chunk))
+            found.update((r[0], "User") for r in self._conn.execute(
+                f"SELECT id FROM scim_users WHERE id IN ({marks})", chunk))
+        return found
+
     def count_groups(self) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM scim_groups").fetchone()[0]
 

@@ -451,3 +451,12 @@ def test_member_add_of_an_unknown_id_is_400_on_the_fast_path_too(scim, big_group
     gid, _ = big_group
     scim_error(scim("PATCH", f"/Groups/{gid}", patch_body({"op": "add", "path": "members", "value": [{"value": "x"}]})),
                400, "invalidValue")
+
+
+def test_groups_may_nest_but_not_contain_themselves(scim) -> None:
+    inner = scim("POST", "/Groups", group_body("Inner")).get_json()["id"]
+    outer = scim("POST", "/Groups", group_body("Outer", members=[inner]))
+    assert outer.status_code == 201
+    oid = outer.get_json()["id"]
+    add_self = patch_body({"op": "add", "path": "members", "value": [{"value": oid}]})
+    scim_error(scim("PATCH", f"/Groups/{oid}", add_self), 400, "invalidValue")
