@@ -16,6 +16,7 @@ from simulators.common.errors import ScimError
 
 LIST_RESPONSE_URN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 MAX_RESULTS = 200  # schemas/scim/ServiceProviderConfig.json filter.maxResults
+MAX_START_INDEX = 2**31 - 1
 
 
 def _get(args: Mapping[str, Any], name: str) -> Any:
@@ -49,6 +50,7 @@ def parse_paging(
     """
     raw_start, raw_count = _get(args, "startIndex"), _get(args, "count")
     start = 1 if raw_start in (None, "") else max(1, _integer("startIndex", raw_start))
+    start = min(start, MAX_START_INDEX)  # past every result anyway; beyond 2**63 SQLite's OFFSET overflows (a 500)
     if raw_count in (None, ""):
         count = max_results if default_count is None else default_count
     else:
