@@ -122,9 +122,17 @@ def get_user(tx: Any, *, user_id: int | None = None, uid: str | None = None, use
 def resolve_user(tx: Any, ident: str) -> dict[str, Any] | None:
     """Admin-API ids: a userUid, or the legacy integer userId."""
     user = get_user(tx, uid=str(ident))
-    if user is None and str(ident).isdigit():
-        user = get_user(tx, user_id=int(ident))
+    legacy_id = _legacy_id(ident)
+    if user is None and legacy_id is not None:
+        user = get_user(tx, user_id=legacy_id)
     return user
+
+
+def _legacy_id(ident: Any) -> int | None:
+    """``ident`` as an integer id SQLite can hold, else None: ``str.isdigit`` is true for "²" (which ``int``
+    refuses) and for 20-digit numbers (which overflow SQLite's INTEGER); both were 500s."""
+    text = str(ident)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def list_users(tx: Any, where: str = "1=1", params: tuple = ()) -> list[dict[str, Any]]:
@@ -186,8 +194,9 @@ def get_org(tx: Any, *, org_id: int | None = None, guid: str | None = None) -> d
 def resolve_org(tx: Any, ident: Any) -> dict[str, Any] | None:
     """An org by guid, uid or integer id."""
     org = get_org(tx, guid=str(ident))
-    if org is None and str(ident).isdigit():
-        org = get_org(tx, org_id=int(ident))
+    legacy_id = _legacy_id(ident)
+    if org is None and legacy_id is not None:
+        org = get_org(tx, org_id=legacy_id)
     return org
 
 
