@@ -125,7 +125,24 @@ def _body() -> dict[str, Any]:
         data = None
     if not isinstance(data, dict):
         raise AdminError(400, "INVALID_JSON", "the request body must be a JSON object")
+    for name, value in data.items():
+        # Handlers bind top-level values as SQLite parameters: a list/object there, or an integer beyond
+        # 64 bits, raised from sqlite3 as a 500. Only these fields are structured in Code42's API.
+        if isinstance(value, (list, dict)) and name not in _STRUCTURED_FIELDS:
+            raise AdminError(400, "INVALID_PARAMETER", f"{name} must be a string, number or boolean")
+        if isinstance(value, int) and not -2**63 <= value < 2**63:
+            raise AdminError(400, "INVALID_PARAMETER", f"{name} is out of range")
     return data
+
+
+_STRUCTURED_FIELDS = frozenset({"roleIds", "scimGroupOrgMap", "scimGroupRoleMap", "scimRoleAllowList"})
+
+
+def _require_strings(body: dict[str, Any], *names: str) -> None:
+    """Text fields must be strings (or null): any other JSON type reached SQLite and was a 500."""
+    for name in names:
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise AdminError(400, "INVALID_PARAMETER", f"{name} must be a string, got {type(body[name]).__name__}")
 
 
 def _page(items: list[Any]) -> tuple[list[Any], int]:
@@ -231,6 +248,7 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
         """Console "add user" (scimgate route): ``{username, email, firstName, lastName, orgGuid, roleIds,
         localUser (default true)}``. Local users can only be managed in the console (seed Considerations)."""
         body = _body()
+        _require_strings(body, "email", "firstName", "lastName", "orgGuid")
         username = body.get("username")
         if not isinstance(username, str) or "@" not in username:
             raise AdminError(400, "USERNAME_NOT_AN_EMAIL", "username must be an email address")
@@ -332,6 +350,7 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
         fields: dict[str, Any] = {}
         names = {"username": "username", "email": "email", "firstName": "first_name", "lastName": "last_name",
                  "notes": "notes"}
+        _require_strings(body, *names)
         for key, column in names.items():
             if key in body:
                 fields[column] = body[key]
@@ -751,14 +770,14 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
         if body.get("scimGroupOrgMap"):
             om["groups"] = [{"group": _group_ref(tx, e.get("scimGroupUid"), f"scimGroupOrgMap[{i}]"),
                              "org_id": _org_ref(tx, e.get("orgId"), f"scimGroupOrgMap[{i}]")}
-                            for i, e in enumerate(_list(body["scimGroupOrgMap"], "scimGroupOrgMap"))]
+                            for i, e in enumerate(_objects(body["scimGroupOrgMap"], "scimGroupOrgMap"))]
         if body.get("roleMappingType"):
             if body["roleMappingType"] not in ("NONE", "GROUP", "ATTRIBUTE"):
                 raise AdminError(400, "INVALID_MAPPING_TYPE", "roleMappingType must be NONE, GROUP or ATTRIBUTE")
             rm["method"] = body["roleMappingType"]
         if body.get("scimGroupRoleMap"):
             entries = []
-            for i, e in enumerate(_list(body["scimGroupRoleMap"], "scimGroupRoleMap")):
+            for i, e in enumerate(_objects(body["scimGroupRoleMap"], "scimGroupRoleMap")):
                 roles = e.get("roleIds")
                 if not isinstance(roles, list) or not roles:
                     raise AdminError(400, "INVALID_ROLE", f"scimGroupRoleMap[{i}]: at least one role id is required")
@@ -774,6 +793,13 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
         if not isinstance(value, list):
             raise AdminError(400, "INVALID_PARAMETER", f"{field} must be a list")
         return value
+
+    def _objects(value: Any, field: str) -> list[dict[str, Any]]:
+        """A list of JSON objects (a string entry was an AttributeError, i.e. a 500)."""
+        entries = _list(value, field)
+        if not all(isinstance(e, dict) for e in entries):
+            raise AdminError(400, "INVALID_PARAMETER", f"every entry of {field} must be an object")
+        return entries
 
     @bp.post("/v1/scim-providers/<provider_id>/regenerate-credentials")
     def regenerate(provider_id: str):
