@@ -1,0 +1,315 @@
+"""The Hypothesis state machine: random Azure AD and Code42-console operations, applied to both sides.
+
+Why a ``RuleBasedStateMachine``: the scenario suite checks the sequences someone thought of; the
+explorer generates sequences nobody wrote down (disable, place on hold, re-enable, time passes ...)
+and Hypothesis shrinks a disagreement to the shortest program that still shows it. Each rule applies
+one operation to the target and to the reference alike, lets the mock Azure AD run an incremental
+cycle where Azure would, then reads both Code42 tenants through the admin API; any difference (or a
+console call answered differently) raises :class:`Disagreement`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
+
+from harness.explore.observe import describe, differences, snapshot
+from harness.explore.sides import REFERENCE, TARGET, Side, SidePair
+from simulators.common.http_recording import Exchange
+
+MAX_USERS = 2
+#: (Azure AD attribute, value) edits. ``usageLocation`` feeds ``addresses[work].country``; "ZZ" is no
+#: ISO 3166-1 alpha-2 code, which Code42 must refuse (seed 000 Troubleshooting: the country value).
+EDITS = (("jobTitle", "Analyst"), ("jobTitle", "Engineer"), ("department", "Legal"), ("department", "Sales"),
+         ("givenName", "Zoë"), ("surname", "O'Brien"), ("usageLocation", "DE"), ("usageLocation", "ZZ"))
+DEPARTMENTS = ("Sales", "Engineering", "Legal")
+OTHER_GROUP = "Others"
+
+
+class Disagreement(AssertionError):
+    """Target and reference differ after a step. ``lines`` say what differs."""
+
+    def __init__(self, step: str, lines: list[str]):
+        super().__init__(f"after {step}: " + "; ".join(lines))
+        self.step, self.lines = step, lines
+
+
+@dataclass
+class ModelUser:
+    """What the explorer itself did to one user: enough to offer only operations that change something."""
+
+    assigned: bool = False
+    enabled: bool = True
+    on_hold: bool = False
+    manager: str | None = None
+    groups: set[str] = field(default_factory=set)
+
+
+@dataclass
+class StepLog:
+    """One rule as it ran: its label, each side's exchanges, the state read afterwards, the verdict."""
+
+    label: str
+    exchanges: dict[str, list[Exchange]] = field(default_factory=dict)
+    state: str = ""
+    differences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunLog:
+    """One Hypothesis example (a program of steps)."""
+
+    prefix: str
+    steps: list[StepLog] = field(default_factory=list)
+    cleanup: list[str] = field(default_factory=list)
+
+    @property
+    def disagreed(self) -> bool:
+        return bool(self.steps and self.steps[-1].differences)
+
+
+@dataclass
+class Recorder:
+    """Survives across examples: Hypothesis replays the shrunk program last, so ``failing`` ends as it."""
+
+    runs: int = 0
+    steps: int = 0
+    started: float = field(default_factory=time.perf_counter)
+    first_found_s: float | None = None   # seconds from start to the first disagreement (before shrinking)
+    runs_to_find: int | None = None
+    failing: RunLog | None = None
+    cleanup: list[str] = field(default_factory=list)
+
+
+def group_names(pair: SidePair) -> list[str]:
+    """The SCIM groups the profile maps (so org and role mappings come into play), plus one unmapped.
+
+    Against a live tenant every name carries the run prefix (live-tenant safety), so the tenant's own
+    mappings never match them; the reference runs the same profile and sees the same names.
+    """
+    profile = pair.profile
+    names = [g["group"] for section in ("org_mapping", "role_mapping")
+             for g in (profile.get(section) or {}).get("groups") or []]
+    names = list(dict.fromkeys(names))[:3] + [OTHER_GROUP]
+    return names if pair.simulated else [f"{pair.run_prefix} {n}" for n in names]
+
+
+def time_offsets(pair: SidePair) -> list[int]:
+    """Minutes to let pass, around the profile's deactivation delay (15 min unless the profile says)."""
+    delay = int(pair.profile.get("deactivation_delay_minutes", 15))
+    return sorted({max(delay - 1, 1), delay + 1})
+
+
+def build_machine(pair: SidePair, recorder: Recorder) -> type[RuleBasedStateMachine]:
+    """A state machine class bound to ``pair`` (Hypothesis instantiates it once per example)."""
+    groups = group_names(pair)
+    offsets = time_offsets(pair)
+
+    class ExploreCode42(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.prefix = pair.begin_example()
+            self.run = RunLog(self.prefix)
+            self.model: dict[str, ModelUser] = {}
+            self.pending = False   # a lifecycle change happened since time last passed
+            recorder.runs += 1
+            for side in pair.sides:  # created empty and assigned: the first cycle provisions them
+                for name in groups:
+                    side.idp.create_group({"ref": _group_ref(name), "displayName": name})
+                    side.idp.assign(_group_ref(name))
+
+        def teardown(self) -> None:
+            self.run.cleanup = pair.end_example()
+            recorder.cleanup += self.run.cleanup
+
+        # ---------------------------------------------------------- plumbing
+
+        def _step(self, label: str, action: Callable[[Side], Any]) -> dict[str, Any]:
+            """Apply ``action`` to both sides, then demand that outcomes and Code42 state agree."""
+            recorder.steps += 1
+            log = StepLog(label)
+            self.run.steps.append(log)
+            marks = {side.name: side.mark() for side in pair.sides}
+            outcomes = {side.name: action(side) for side in pair.sides}
+            pair.follow_wall_clock()
+            names = {ref: pair.reference.idp.user_name(ref) for ref in self.model}
+            snaps = {side.name: snapshot(side.admin, names) for side in pair.sides}
+            log.exchanges = {side.name: side.since(marks[side.name]) for side in pair.sides}
+            log.state = describe(snaps[REFERENCE])
+            lines = []
+            if outcomes[TARGET] != outcomes[REFERENCE]:
+                lines.append(f"the step itself: target answered {outcomes[TARGET]!r}, "
+                             f"reference answered {outcomes[REFERENCE]!r}")
+            lines += differences(snaps[TARGET], snaps[REFERENCE])
+            if lines:
+                log.differences = lines
+                recorder.failing = self.run
+                if recorder.first_found_s is None:
+                    recorder.first_found_s = time.perf_counter() - recorder.started
+                    recorder.runs_to_find = recorder.runs
+                raise Disagreement(label, lines)
+            return outcomes
+
+        def _directory(self, label: str, change: Callable[[Side], None]) -> None:
+            """A directory change followed by an incremental cycle, as Azure would run it."""
+            def action(side: Side) -> None:
+                change(side)
+                side.idp.run_cycle()
+            self._step(label, action)
+
+        # ---------------------------------------------------------- Azure AD directory
+
+        @initialize(department=st.sampled_from(DEPARTMENTS))
+        def first_user(self, department: str) -> None:
+            """Every program starts with one provisioned user, so its steps act on someone at once."""
+            self.create_user(department, True)
+
+        @precondition(lambda self: len(self.model) < MAX_USERS)
+        @rule(department=st.sampled_from(DEPARTMENTS), assigned=st.booleans())
+        def create_user(self, department: str, assigned: bool) -> None:
+            ref = f"u{len(self.model) + 1}"
+            self.model[ref] = ModelUser(assigned=assigned)
+
+            def change(side: Side) -> None:
+                side.idp.create_user({"ref": ref, "department": department})
+                if assigned:
+                    side.idp.assign(ref)
+            self._directory(f"create user {ref} (department {department}, "
+                            f"{'assigned to the app' if assigned else 'not assigned'})", change)
+
+        # Few rules, each choosing among the operations that would change something: Hypothesis's swarm
+        # testing switches whole rules off per program, and with one rule per operation the three or four
+        # operations a lifecycle bug needs were rarely all switched on together.
+
+        def _choose(self, data: st.DataObject, family: str) -> None:
+            ops = [(name, refs) for name, refs in ((name, [r for r, u in self.model.items() if ok(self, u)])
+                                                 for name, ok in FAMILIES[family].items()) if refs]
+            name, refs = data.draw(st.sampled_from(ops), label="operation")
+            ref = data.draw(st.sampled_from(refs), label="user")
+            getattr(self, "_" + name)(data, ref)
+
+        def _family_open(self, family: str) -> bool:
+            return any(ok(self, u) for ok in FAMILIES[family].values() for u in self.model.values())
+
+        @precondition(lambda self: self._family_open("lifecycle"))
+        @rule(data=st.data())
+        def lifecycle(self, data: st.DataObject) -> None:
+            """disable, enable, unassign or assign a user in Azure AD."""
+            self._choose(data, "lifecycle")
+
+        @precondition(lambda self: self._family_open("edit"))
+        @rule(data=st.data())
+        def edit(self, data: st.DataObject) -> None:
+            """change an attribute, the manager or a group membership in Azure AD."""
+            self._choose(data, "edit")
+
+        @precondition(lambda self: self._family_open("legal_hold"))
+        @rule(data=st.data())
+        def legal_hold(self, data: st.DataObject) -> None:
+            """place a user on, or release them from, a legal hold through the Code42 admin API."""
+            self._choose(data, "legal_hold")
+
+        @precondition(lambda self: pair.simulated and self.pending)
+        @rule(minutes=st.sampled_from(offsets))
+        def time_passes(self, minutes: int) -> None:
+            """Only after a lifecycle change: with nothing pending, time passing cannot change Code42."""
+            self.pending = False
+            self._step(f"{minutes} minutes pass", lambda side: side.advance(minutes * 60))
+
+        # ---------------------------------------------------------- the operations
+
+        def _disable(self, data: st.DataObject, ref: str) -> None:
+            self.model[ref].enabled, self.pending = False, True
+            self._directory(f"disable {ref} (accountEnabled false)", lambda side: side.idp.disable(ref))
+
+        def _enable(self, data: st.DataObject, ref: str) -> None:
+            self.model[ref].enabled, self.pending = True, True
+            self._directory(f"enable {ref} (accountEnabled true)", lambda side: side.idp.enable(ref))
+
+        def _unassign(self, data: st.DataObject, ref: str) -> None:
+            self.model[ref].assigned, self.pending = False, True
+            self._directory(f"unassign {ref} from the app", lambda side: side.idp.unassign(ref))
+
+        def _assign(self, data: st.DataObject, ref: str) -> None:
+            self.model[ref].assigned, self.pending = True, True
+            self._directory(f"assign {ref} to the app", lambda side: side.idp.assign(ref))
+
+        def _attribute(self, data: st.DataObject, ref: str) -> None:
+            attribute, value = data.draw(st.sampled_from(EDITS), label="edit")
+            self._directory(f"set {ref}.{attribute} = {value!r}",
+                            lambda side: side.idp.update_user(ref, {attribute: value}))
+
+        def _set_manager(self, data: st.DataObject, ref: str) -> None:
+            manager = data.draw(st.sampled_from(self.managers_for(ref)), label="manager")
+            self.model[ref].manager = manager
+            self._directory(f"set {ref}'s manager to {manager}",
+                            lambda side: side.idp.update_user(ref, {"manager": manager}))
+
+        def _clear_manager(self, data: st.DataObject, ref: str) -> None:
+            self.model[ref].manager = None
+            self._directory(f"clear {ref}'s manager", lambda side: side.idp.update_user(ref, {"manager": None}))
+
+        def _join_group(self, data: st.DataObject, ref: str) -> None:
+            group = data.draw(st.sampled_from([g for g in groups if g not in self.model[ref].groups]), label="group")
+            self.model[ref].groups.add(group)
+            self.pending = True
+            self._directory(f"add {ref} to group {group!r}",
+                            lambda side: side.idp.add_members(_group_ref(group), [ref]))
+
+        def _leave_group(self, data: st.DataObject, ref: str) -> None:
+            group = data.draw(st.sampled_from(sorted(self.model[ref].groups)), label="group")
+            self.model[ref].groups.discard(group)
+            self.pending = True
+            self._directory(f"remove {ref} from group {group!r}",
+                            lambda side: side.idp.remove_members(_group_ref(group), [ref]))
+
+        def _place_hold(self, data: st.DataObject, ref: str) -> None:
+            outcome = self._step(f"place {ref} on legal hold (Code42 admin API)",
+                                 lambda side: _hold(side, ref, place=True))
+            self.model[ref].on_hold = outcome[REFERENCE].startswith("HTTP 2")
+            self.pending = True
+
+        def _release_hold(self, data: st.DataObject, ref: str) -> None:
+            self.model[ref].on_hold, self.pending = False, True
+            self._step(f"release {ref} from legal hold (Code42 admin API)", lambda side: _hold(side, ref, place=False))
+
+        def managers_for(self, ref: str) -> list[str]:
+            return [r for r in self.model if r not in (ref, self.model[ref].manager)]
+
+    FAMILIES: dict[str, dict[str, Callable[[Any, ModelUser], bool]]] = {
+        "lifecycle": {"disable": lambda m, u: u.enabled, "enable": lambda m, u: not u.enabled,
+                      "unassign": lambda m, u: u.assigned, "assign": lambda m, u: not u.assigned},
+        "edit": {"attribute": lambda m, u: True,
+                 "set_manager": lambda m, u: len(m.model) > 1 and u.manager is None,
+                 "clear_manager": lambda m, u: u.manager is not None,
+                 "join_group": lambda m, u: len(u.groups) < len(groups),
+                 "leave_group": lambda m, u: bool(u.groups)},
+        "legal_hold": {"place_hold": lambda m, u: not u.on_hold, "release_hold": lambda m, u: u.on_hold},
+    }
+
+    ExploreCode42.__name__ = ExploreCode42.__qualname__ = "ExploreCode42"
+    return ExploreCode42
+
+
+def _group_ref(name: str) -> str:
+    return "g-" + "".join(c if c.isalnum() else "-" for c in name.lower())
+
+
+def _hold(side: Side, ref: str, *, place: bool) -> str:
+    """Add or remove ``ref`` as custodian of this example's matter; the outcome is what the API answered."""
+    admin = side.admin
+    user = admin.find_user(side.idp.user_name(ref))
+    if user is None:
+        return "no Code42 user"
+    if side.matter is None:
+        if not place:
+            return "no matter yet"
+        side.matter = admin.matter_id(f"{side.prefix} explore", create=True)
+    path = f"/v1/legal-hold/matters/{side.matter}/custodians" + ("" if place else "/remove")
+    response = admin.call("POST", path, json={"userId": user["userId"]}, expect=None)
+    return f"HTTP {response.status_code}"
