@@ -26,7 +26,11 @@ class ServerThread:
     """
 
     def __init__(self, app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0, threads: int = 8):
-        self._server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True)
+        # A short select timeout lets stop() return within ~50 ms instead of waitress's default 1 s; the
+        # harness starts and stops one mock per scenario, so the default would dominate suite time.
+        self._server = create_server(
+            app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True, asyncore_loop_timeout=0.05
+        )
         self.host = host
         self.port = self._server.effective_port
         self.url = f"http://{host}:{self.port}"
@@ -79,7 +83,7 @@ def serve_forever(app: Callable[..., Any], host: str, port: int, threads: int = 
 def _close(server: Any) -> None:
     """Close the listener and every open keep-alive channel, so asyncore's loop (which runs while
     any channel is open) returns at once. Workers stop first so no task pulls a closed trigger."""
-    server.close()
     server.task_dispatcher.shutdown(timeout=5)
+    server.close()  # also closes the trigger, which a still-running task would pull: hence workers first
     for channel in list(server._map.values()):
         channel.close()
