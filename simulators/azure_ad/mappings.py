@@ -10,8 +10,8 @@ Sources of the default tables:
 * target attributes and their types — the tutorial (seed 002), step 5.9/5.11 tables, verbatim;
 * source attributes — Code42's article (seed 000) "Supported attributes" table (userPrincipalName →
   username *and* email, manager, jobTitle, givenName, surname, city, state, usageLocation → country,
-  department) and the custom-app defaults of azure-ad-behaviour.md §8.4 (mailNickname → externalId,
-  objectId → group externalId);
+  department), the article's Step 4 table (objectId → externalId) and azure-ad-behaviour.md §8.4
+  (objectId → group externalId);
 * ``userType`` → ``userType`` and ``division`` are kept because the tutorial's table sends them, even
   though Code42's article warns "The UserType attribute in Azure AD is not equivalent to the
   EmployeeType SCIM attribute" — the conflict stays visible in the traffic on purpose.
@@ -238,7 +238,9 @@ def default_code42_user_mappings() -> MappingSet:
         _m('addresses[type eq "work"].region', "state"),
         # "The default country value in Code42 is mapped to the usageLocation Azure AD attribute." (seed 000)
         _m('addresses[type eq "work"].country', "usageLocation"),
-        _m("externalId", "mailNickname"),  # §8.4 custom-app default
+        # Code42's article, Step 4 table: "objectId | externalId" (the custom-app default of §8.4 would be
+        # mailNickname; the Code42 app follows the article).
+        _m("externalId", "objectId"),
         # Tutorial sends userType; seed 000: "The UserType attribute in Azure AD is not equivalent to the
         # EmployeeType SCIM attribute" — kept so the conflict is visible.
         _m("userType", "userType"),
