@@ -41,12 +41,12 @@ PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 class Served:
     """One ``python -m simulators.code42`` process on 127.0.0.1 (port chosen by the OS)."""
 
-    def __init__(self, db: Path, profile: Path):
+    def __init__(self, db: Path, profile: Path, faults: tuple[str, ...] = ()):
         env = {**os.environ, "SCIMGATE_CODE42_TOKEN": TOKEN, "SCIMGATE_CODE42_ADMIN_CLIENT_ID": ADMIN_ID,
                "SCIMGATE_CODE42_ADMIN_SECRET": ADMIN_SECRET, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "simulators.code42", "--port", "0", "--db", str(db), "--profile", str(profile),
-             "--sim-control"],
+             "--sim-control", *[arg for f in faults for arg in ("--fault", f)]],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         line = self.proc.stdout.readline().strip()  # type: ignore[union-attr]
         assert line.startswith("mock Code42 SCIM base URL: http://127.0.0.1:"), line
@@ -145,8 +145,18 @@ def profile(tmp_path: Path) -> Path:
 
 
 def test_sigkill_mid_load_loses_no_acknowledged_write_or_pending_deactivation(tmp_path: Path, profile: Path) -> None:
+    kill_mid_load_and_restart(tmp_path, profile)
+
+
+def test_the_check_catches_pending_deactivations_lost_on_restart(tmp_path: Path, profile: Path) -> None:
+    """The same run against the fault that keeps pending deactivations in memory must fail the check."""
+    with pytest.raises(AssertionError, match="pending deactivations missing"):
+        kill_mid_load_and_restart(tmp_path, profile, faults=("pending_deactivations_lost_on_restart",))
+
+
+def kill_mid_load_and_restart(tmp_path: Path, profile: Path, faults: tuple[str, ...] = ()) -> None:
     db = tmp_path / "code42.db"
-    first = Served(db, profile)
+    first = Served(db, profile, faults)
     try:
         started_at = first.clock()  # the VirtualClock never moves in this process: every write happens here
         acked, stop = Acked(), threading.Event()
@@ -169,9 +179,10 @@ def test_sigkill_mid_load_loses_no_acknowledged_write_or_pending_deactivation(tm
     with sqlite3.connect(db) as conn:
         pending_uids = {r[0] for r in conn.execute("SELECT user_uid FROM c42_pending_deactivations")}
         uid_of = dict(conn.execute("SELECT username, user_uid FROM c42_users"))
-    assert {uid_of.get(name) for name in acked.disabled} <= pending_uids
+    missing = {uid_of.get(name) for name in acked.disabled} - pending_uids
+    assert not missing, f"{len(missing)} acknowledged pending deactivations missing from the file"
 
-    second = Served(db, profile)
+    second = Served(db, profile, faults)
     try:
         s = requests.Session()
         s.headers["Authorization"] = f"Bearer {TOKEN}"
