@@ -158,6 +158,7 @@ def _role_keys(roles: list[dict[str, Any]]) -> set[str]:
 @step("code42.user", phases=("then",), requires=ADMIN)
 def code42_user(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     """The Code42 user for ``ref``: exists, active/blocked/state, org, roles, manager, attributes, legal hold."""
+    args = ctx.render(args)
     name = ctx.user_name(args["ref"])
     user = ctx.code42_user(args["ref"])
     if args.get("exists", True) is False:
@@ -199,11 +200,20 @@ def code42_user(ctx: ScenarioContext, args: dict[str, Any]) -> None:
             if data.get(key) != want:
                 problems.append(f"attribute {key} is {data.get(key)!r}, expected {want!r}")
     if "legal_hold" in args:
-        on_hold = any(m.get("membershipActive") for m in ctx.admin.custodian_matters(user["userId"]))
+        # A hold binds only while both the membership and its matter are active: closing a matter
+        # releases its custodians without touching their memberships (code42-behaviour.md §2.2).
+        on_hold = any(
+            m.get("membershipActive") and _matter_active(ctx, m["matterId"])
+            for m in ctx.admin.custodian_matters(user["userId"])
+        )
         if on_hold is not args["legal_hold"]:
             problems.append(f"on an active legal hold: {on_hold}, expected {args['legal_hold']}")
     if problems:
         raise ExpectationFailed(f"Code42 user {name}: " + "; ".join(problems))
+
+
+def _matter_active(ctx: ScenarioContext, matter_id: str) -> bool:
+    return bool(ctx.admin.json("GET", f"/v1/legal-hold/matters/{matter_id}").get("active"))
 
 
 @step("code42.sync_log", phases=("then",), requires=ADMIN)
