@@ -143,14 +143,22 @@ class ScimCredentials:
             state = json.loads(tx.kv_get(_KV_KEY) or "{}")
             retired = {k: state.get(k) for k in ("token", "basic_user", "basic_password")}
             state["retired"] = [*state.get("retired", []), retired]
+            new: str | tuple[str, str]
             if self.credential_type == "basic":
                 password = secrets.token_urlsafe(24)
                 state["basic_password"] = _digest(password)
-                tx.kv_put(_KV_KEY, json.dumps(state))
-                self.basic = (state["basic_user"], password)
-                return self.basic
-            token = secrets.token_urlsafe(32)
-            state["token"] = _digest(token)
+                new = (state["basic_user"], password)
+            else:
+                new = secrets.token_urlsafe(32)
+                state["token"] = _digest(new)
             tx.kv_put(_KV_KEY, json.dumps(state))
-            self.token = token
-            return token
+            # The plain secret becomes ours only when the caller's transaction commits: if it rolls
+            # back, the stored (old) secret still opens the door and .token/.basic must say so.
+            tx.on_commit(lambda: self._remember(new))
+        return new
+
+    def _remember(self, secret: str | tuple[str, str]) -> None:
+        if isinstance(secret, tuple):
+            self.basic = secret
+        else:
+            self.token = secret
