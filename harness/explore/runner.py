@@ -124,7 +124,7 @@ def explore(config: HarnessConfig, *, steps: int = 20, max_examples: int = DEFAU
         test = get_state_machine_test(machine, settings=settings(
             max_examples=max_examples, stateful_step_count=steps, deadline=None, database=None,
             derandomize=seed is None, phases=(Phase.generate, Phase.shrink), report_multiple_bugs=False,
-            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False))
+            suppress_health_check=list(HealthCheck), verbosity=Verbosity.normal, print_blob=False))
         if seed is not None:
             test = hypothesis_seed(seed)(test)
         saved = conjecture_engine.MAX_SHRINKING_SECONDS
