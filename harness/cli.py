@@ -133,6 +133,66 @@ def cmd_faults(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explore(args: argparse.Namespace) -> int:
+    """Model-based exploration (docs/explore.md). Text on stdout; with --alluredir it runs through the
+    pytest plugin's ``--explore`` item instead, so the result is an Allure test result."""
+    if args.alluredir:
+        return _explore_under_pytest(args)
+    from harness.errors import ConfigError
+    from harness.explore import explore
+    from harness.options import HarnessConfig, resolve
+
+    env = dict(os.environ)
+    try:
+        config = HarnessConfig.from_values(resolve(lambda o: getattr(args, o.dest, None), lambda o: None, env))
+        faults = [f.strip() for f in (args.mock_faults or "").split(",") if f.strip()]
+        result = explore(config, steps=args.steps, max_examples=args.examples, seed=args.seed, faults=faults,
+                         shrink_seconds=args.shrink_seconds)
+    except (ConfigError, HarnessError, ValueError) as exc:
+        print(f"scimgate explore: {exc}", file=sys.stderr)
+        return 2
+    print(result.text())
+    return 1 if result.found else 0
+
+
+def _explore_under_pytest(args: argparse.Namespace) -> int:
+    import tempfile
+
+    import pytest
+
+    env = dict(os.environ)
+    forwarded = _pytest_args(args, env)
+    forwarded += ["--explore", str(args.steps), "--explore-examples", str(args.examples),
+                  "--explore-shrink-seconds", str(args.shrink_seconds)]
+    if args.seed is not None:
+        forwarded += ["--explore-seed", str(args.seed)]
+    if args.mock_faults:
+        forwarded += ["--mock-faults", args.mock_faults]
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        with tempfile.TemporaryDirectory(prefix="scimgate-explore-") as empty:  # collect nothing but `explore`
+            return int(pytest.main([empty, *forwarded, f"--alluredir={args.alluredir}", "-p", "no:cacheprovider",
+                                    "-W", "ignore::pytest.PytestAssertRewriteWarning"]))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _add_explore(sub: Any) -> None:
+    explore = sub.add_parser("explore", help="random Azure AD / Code42 console programs against the target and a "
+                                             "fault-free reference mock, compared step by step (docs/explore.md)")
+    _add_harness_options(explore)
+    explore.add_argument("--steps", type=int, default=20, help="the most operations one program may take")
+    explore.add_argument("--examples", type=int, default=25, help="how many programs to try")
+    explore.add_argument("--seed", type=int, default=None, help="pick another fixed sequence (default: derandomized)")
+    explore.add_argument("--shrink-seconds", type=float, default=30.0,
+                         help="stop shrinking a disagreement after this long and report the shortest so far")
+    explore.add_argument("--mock-faults", help="comma-separated fault names for the in-process mock target")
+    explore.add_argument("--alluredir", help="write an Allure result (runs through the pytest plugin)")
+    explore.set_defaults(func=cmd_explore)
+
+
 def _add_serve(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run a simulator in the foreground (waitress)")
     servers = serve.add_subparsers(dest="server", metavar="{code42,azure-ad}", required=True)
@@ -179,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     faults = sub.add_parser("faults", help="list the mock Code42's fault switches")
     faults.set_defaults(func=cmd_faults)
+    _add_explore(sub)
     _add_serve(sub)
     return parser
 
