@@ -50,6 +50,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             parser.addini(option.ini, option.help, default=None)
     group.addoption("--mock-faults", dest="scimgate_mock_faults", default=None,
                     help="comma-separated fault names for the in-process mock Code42 (see `scimgate faults`)")
+    group.addoption("--explore", dest="scimgate_explore", type=int, default=None, metavar="STEPS",
+                    help="add one `explore` item: random programs of up to STEPS operations against the target and "
+                         "a fault-free reference mock (docs/explore.md)")
+    group.addoption("--explore-examples", dest="scimgate_explore_examples", type=int, default=25)
+    group.addoption("--explore-seed", dest="scimgate_explore_seed", type=int, default=None)
+    group.addoption("--explore-shrink-seconds", dest="scimgate_explore_shrink", type=float, default=30.0)
 
 
 def _harness_config(config: pytest.Config) -> HarnessConfig:
@@ -238,3 +244,51 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "environment.properties").write_text(environment_properties(config.stash[CONFIG_KEY]), encoding="utf-8")
     (out / "categories.json").write_text(json.dumps(CATEGORIES, indent=2), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------- model-based exploration (--explore)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("scimgate_explore", None) is not None and CONFIG_KEY in config.stash:
+        items.append(ExploreItem.from_parent(session, name="explore", nodeid="scimgate::explore"))
+
+
+class ExploreDisagreement(AssertionError):
+    """The target and the reference disagree; the message is the shrunk program, printed as is."""
+
+
+class ExploreItem(pytest.Item):
+    """One test result for a whole exploration (the pytest-free core is ``harness.explore``)."""
+
+    def reportinfo(self):
+        return "explore", None, "scimgate explore"
+
+    def runtest(self) -> None:
+        from harness.explore import explore
+
+        config = self.config
+        faults = [f for f in (config.getoption("scimgate_mock_faults") or "").split(",") if f.strip()]
+        allure.dynamic.title("Model-based exploration: target and reference agree after every step")
+        allure.dynamic.epic(EPIC)
+        allure.dynamic.feature("model-based exploration")
+        try:
+            result = explore(config.stash[CONFIG_KEY], steps=config.getoption("scimgate_explore"),
+                             max_examples=config.getoption("scimgate_explore_examples"),
+                             seed=config.getoption("scimgate_explore_seed"), faults=faults,
+                             shrink_seconds=config.getoption("scimgate_explore_shrink"))
+        except ConfigError as exc:
+            raise ExploreDisagreement(f"[harness error] {exc}") from None
+        allure.dynamic.parameter("profile", result.profile)
+        allure.dynamic.parameter("target", result.target, excluded=True)
+        allure.attach(result.text(), name="exploration", attachment_type=allure.attachment_type.TEXT)
+        if result.found:
+            for side in ("target", "reference"):
+                allure.attach(result.exchanges_text(side), name=f"exchanges: {side}",
+                              attachment_type=allure.attachment_type.TEXT)
+            raise ExploreDisagreement(f"[product defect] {result.text()}")
+
+    def repr_failure(self, excinfo):  # type: ignore[override]
+        if isinstance(excinfo.value, ExploreDisagreement):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
