@@ -120,7 +120,7 @@ class SidePair:
             if side.target.simulated:
                 _reset(side.target)
         if not self.simulated:  # a live tenant cannot be emptied: keep each example's users apart
-            prefix = f"{self.run_prefix}e{self.examples}"
+            prefix = f"{self.run_prefix}-e{self.examples}"  # the separator keeps it under the run's sweep
         for side in self.sides:
             side.begin(prefix)
         self._wall = time.monotonic()

@@ -80,3 +80,69 @@ def test_exchanges_of_both_sides_are_kept_and_redacted():
 def test_bad_budget_is_a_clear_error():
     with pytest.raises(ValueError, match="steps >= 1"):
         explore(_config(), steps=0)
+
+
+@pytest.fixture
+def tenant_like_mock():
+    """A mock Code42 without sim control, standing in for a live tenant configured like profile default."""
+    import secrets as _secrets
+
+    from harness.target import load_profile_dict
+    from simulators.code42.app import create_app
+    from simulators.common.server import ServerThread
+
+    token, secret = "tok-" + _secrets.token_urlsafe(16), "sec-" + _secrets.token_urlsafe(12)
+
+    def start(faults: list[str]):
+        app = create_app({"SCIM_TOKEN": token, "DATABASE": ":memory:", "SIM_CONTROL": False, "FAULTS": faults,
+                          "PROFILE": load_profile_dict("default"), "ADMIN_CLIENT_ID": "cid",
+                          "ADMIN_CLIENT_SECRET": secret})
+        server = ServerThread(app, threads=4).__enter__()
+        started.append(server)
+        return HarnessConfig(scim_url=f"{server.url}/scim/v2", scim_token=token, code42_api_url=server.url,
+                             code42_client_id="cid", code42_client_secret=secret, live=True, run_prefix="sglive")
+
+    started: list = []
+    yield start
+    for server in started:
+        server.__exit__(None, None, None)
+
+
+def test_live_target_has_no_time_steps_and_is_cleaned_up(tenant_like_mock):
+    result = explore(tenant_like_mock([]), steps=6, max_examples=3, shrink_seconds=1)
+    assert not result.simulated and not result.found, result.text()
+    assert "no time steps" in result.text()
+    assert any("unassigned" in line and "sglive" in line for line in result.cleanup), result.cleanup
+
+
+def test_live_target_fault_is_found_without_time_and_prefixed_per_example(tenant_like_mock):
+    result = explore(tenant_like_mock(["no_block_on_disable"]), steps=6, max_examples=5, shrink_seconds=1)
+    assert result.found, result.text()
+    assert result.failing.prefix.startswith("sglive") and "-e" in result.failing.prefix
+    assert not any("minutes pass" in step.label for step in result.failing.steps)
+
+
+def test_plugin_option_adds_one_explore_item_with_an_allure_result(pytester, tmp_path):
+    import json
+
+    results = tmp_path / "allure"
+    outcome = pytester.runpytest("-p", "no:cacheprovider", "--explore", "6", "--explore-examples", "3",
+                                 "--explore-shrink-seconds", "1", "--mock-faults", "no_block_on_disable",
+                                 f"--alluredir={results}")
+    outcome.assert_outcomes(failed=1)
+    outcome.stdout.fnmatch_lines(["*[[]product defect[]]*", "*DIFFERS  u1.status: target 'active', reference 'blocked'*"])
+    assert "Traceback" not in outcome.stdout.str()
+    (result,) = [json.loads(p.read_text()) for p in results.glob("*-result.json")]
+    assert result["status"] == "failed"
+    assert [a["name"] for a in result["attachments"]] == ["exploration", "exchanges: target", "exchanges: reference"]
+
+
+def test_cli_explore_prints_text_and_exits_by_verdict(capsys):
+    from harness.cli import main
+
+    assert main(["explore", "--steps", "4", "--examples", "2", "--shrink-seconds", "1",
+                 "--mock-faults", "deactivate_at_once"]) == 1
+    out = capsys.readouterr().out
+    assert "DISAGREEMENT: u1.status: target 'deactivated', reference 'blocked'" in out
+    assert main(["explore", "--steps", "2", "--mock-faults", "no_such_fault"]) == 2
+    assert "unknown fault name(s) no_such_fault" in capsys.readouterr().err
