@@ -50,6 +50,14 @@ class SqlPending:
     def set_held(self, tx: Any, uid: str, held: bool) -> None:
         tx.execute("UPDATE c42_pending_deactivations SET held = ? WHERE user_uid = ?", (int(held), uid))
 
+    def earliest(self, tx: Any) -> str | None:
+        """The earliest ``due_at`` (held rows included), or None when nothing is pending."""
+        rows = tx.query("SELECT MIN(due_at) AS due FROM c42_pending_deactivations")
+        return rows[0]["due"] if rows else None
+
+    def clear(self) -> None:
+        """Nothing in memory: ``/_sim/reset`` already emptied the table."""
+
     def due(self, tx: Any, now: datetime) -> list[dict[str, Any]]:
         """Rows due at ``now`` (inclusive), through the ``due_at`` index: every request checks this."""
         return [dict(r) for r in tx.query("SELECT * FROM c42_pending_deactivations WHERE due_at <= ?"
@@ -81,6 +89,14 @@ class MemoryPending:
             if uid in self._rows:
                 self._rows[uid]["held"] = int(held)
 
+    def earliest(self, tx: Any) -> str | None:
+        with self._lock:
+            return min((r["due_at"] for r in self._rows.values()), default=None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
     def due(self, tx: Any, now: datetime) -> list[dict[str, Any]]:
         with self._lock:
             rows = [dict(r) for r in self._rows.values() if r["due_at"] <= isoformat(now)]
@@ -93,6 +109,35 @@ class Lifecycle:
         self.switches = switches
         self.faults = faults
         self.pending = MemoryPending() if faults.on("pending_deactivations_lost_on_restart") else SqlPending()
+        # The earliest due_at that may be pending (isoformat text, as stored), or None: lets a tick skip
+        # its transaction when nothing can be due. Lowered as soon as a deactivation is scheduled (even
+        # in a transaction that later rolls back: too early only costs one needless tick), recomputed
+        # from the table by refresh_next_due.
+        self._next_due: str | None = None
+        self._next_due_lock = threading.Lock()
+
+    def may_be_due(self, now: datetime) -> bool:
+        """Could a pending deactivation be due at ``now``? False means a tick has nothing to fire."""
+        next_due = self._next_due
+        return next_due is not None and next_due <= isoformat(now)
+
+    def refresh_next_due(self, tx: Any) -> None:
+        """Recompute the earliest pending due time from the pending rows (call inside a transaction)."""
+        with self._next_due_lock:
+            self._next_due = self.pending.earliest(tx)
+
+    def reset(self) -> None:
+        """``/_sim/reset``: drop pending deactivations held in memory and the next-due time."""
+        self.pending.clear()
+        with self._next_due_lock:
+            self._next_due = None
+
+    def _schedule(self, tx: Any, uid: str, due: datetime) -> None:
+        self.pending.put(tx, uid, due)
+        text = isoformat(due)
+        with self._next_due_lock:
+            if self._next_due is None or text < self._next_due:
+                self._next_due = text
 
     # ---------------------------------------------------------------- SCIM-driven
 
@@ -119,7 +164,7 @@ class Lifecycle:
             self.synclog.add(tx, "Block user", "SUCCESS", "blocked on a deactivation update from the provider",
                              username=user["username"], user_uid=user["user_uid"])
         due = tx.now + self.delay(settings)
-        self.pending.put(tx, user["user_uid"], due)
+        self._schedule(tx, user["user_uid"], due)
         self.synclog.add(tx, "Schedule deactivation", "SUCCESS", f"deactivation scheduled for {isoformat(due)}",
                          username=user["username"], user_uid=user["user_uid"])
         if self.faults.on("deactivate_at_once") or due <= tx.now:

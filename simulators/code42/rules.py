@@ -31,6 +31,10 @@ class ProvisioningRules(Protocol):
     def group_written(self, tx: Any, old: dict | None, new: dict | None, added: set[str], removed: set[str]) -> None:
         """React to a Group created, changed or deleted (``new`` is None); ``added``/``removed`` are member ids."""
 
+    def reset(self) -> None:
+        """``POST /_sim/reset`` has just emptied the store: drop whatever the rules hold in memory
+        (queued log entries, timers) and re-seed what the tenant starts with."""
+
 
 class NoRules:
     """A plain RFC 7644 service provider: no Code42 behaviour at all. Used by generic-SCIM tests."""
@@ -48,4 +52,7 @@ class NoRules:
         return new
 
     def group_written(self, tx: Any, old: dict | None, new: dict | None, added: set[str], removed: set[str]) -> None:
+        return None
+
+    def reset(self) -> None:
         return None

@@ -67,9 +67,7 @@ def create_sim_blueprint() -> Blueprint:
     def reset() -> Response:
         runtime = current_app.extensions["scimgate"]
         runtime.store.reset()
-        rules_reset = getattr(runtime.rules, "reset", None)
-        if rules_reset is not None:
-            rules_reset()
+        runtime.rules.reset()
         return jsonify({"reset": True, "now": isoformat(runtime.clock.now())})
 
     return bp

@@ -165,6 +165,11 @@ class Store:
                     if self._conn.in_transaction:
                         self._conn.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO sp{depth}")
                     raise
+                if depth > 0:
+                    self._stack[-2]._on_commit.extend(tx._on_commit)  # the outer transaction may still roll back
+                else:
+                    for callback in tx._on_commit:
+                        callback()
             finally:
                 self._stack.pop()
 
@@ -191,6 +196,15 @@ class Tx:
         self._store = store
         self._conn = store._conn
         self._now = now
+        self._on_commit: list[Callable[[], None]] = []
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the outermost transaction has committed; never if it rolls back.
+
+        Why: in-memory state derived from a write (a credentials cache, a next-due time) must not
+        run ahead of what SQLite holds when the caller's transaction fails after the write.
+        """
+        self._on_commit.append(callback)
 
     @property
     def now(self) -> datetime:

@@ -79,6 +79,16 @@ class SyncLog:
             self._deferred.append(entry)
             self.rejections += 1
 
+    def has_deferred(self) -> bool:
+        """Are entries waiting for :meth:`flush`? (read without the lock: a stale False only delays them
+        to the next write or tick.)"""
+        return bool(self._deferred)
+
+    def clear_deferred(self) -> None:
+        """Drop queued entries (``/_sim/reset``: they belong to the tenant that was just emptied)."""
+        with self._lock:
+            self._deferred = []
+
     def flush(self, tx: Any) -> None:
         """Write deferred entries and drop entries older than the retention period."""
         with self._lock:
