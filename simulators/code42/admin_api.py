@@ -725,7 +725,9 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
             settings = provider_or_404(tx, provider_id)
             _apply_patch(tx, settings, body)
             provider_settings.save(tx, settings)
-            return jsonify(provider_settings.to_scim_server_data(tx, settings, _base_url()))
+            answer = provider_settings.to_scim_server_data(tx, settings, _base_url())
+        domain.settings_changed(settings)
+        return jsonify(answer)
 
     def _group_ref(tx: Any, ref: Any, field: str) -> str:
         if not isinstance(ref, str) or not ref:

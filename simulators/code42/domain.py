@@ -26,6 +26,7 @@ from simulators.code42.mapping import Mapper, Outcome
 from simulators.code42.roles import resolve_role
 from simulators.code42.synclog import DDL as SYNCLOG_DDL
 from simulators.code42.synclog import Entry, SyncLog
+from simulators.code42.user_schema import user_schema_for
 from simulators.common.clock import isoformat
 from simulators.common.errors import ScimError
 
@@ -104,7 +105,14 @@ class Code42Domain:
         self.store.register_ddl(directory.DDL)
         self.store.register_ddl(SYNCLOG_DDL)
         with self.store.transaction() as tx:
-            self.prepare(tx)
+            settings = self.prepare(tx)
+            self.lifecycle.refresh_next_due(tx)  # a file database may hold deactivations from before a restart
+        self.settings_changed(settings)
+
+    def settings_changed(self, settings: dict[str, Any]) -> None:
+        """Call after committing new provider settings: the SCIM layer's User schema follows the configured
+        org/role attribute names (code42-open-questions.md Q4, see :mod:`user_schema`)."""
+        self.runtime.user_schema = user_schema_for(settings)
 
     # ---------------------------------------------------------------- housekeeping
 
@@ -138,10 +146,29 @@ class Code42Domain:
                                   now=now, roles=[resolve_role(r).role_id if resolve_role(r) else r for r in roles])
 
     def tick(self, now: datetime) -> list[str]:
-        """Fire the deactivations due at ``now``; returns the userUids deactivated."""
+        """Fire the deactivations due at ``now``; returns the userUids deactivated.
+
+        Runs before every write and on the ticker, so it returns at once, without a transaction, when
+        nothing is deferred and no deactivation can be due (``lifecycle.next_due`` is kept in memory,
+        lowered whenever one is scheduled and recomputed here from the table).
+        """
+        if not self.synclog.has_deferred() and not self.lifecycle.may_be_due(now):
+            return []
         with self.store.transaction() as tx:
             self.prepare(tx, fire=False)
-            return self.lifecycle.fire_due(tx, now)
+            fired = self.lifecycle.fire_due(tx, now)
+            self.lifecycle.refresh_next_due(tx)
+            return fired
+
+    def reset(self) -> None:
+        """``/_sim/reset`` emptied the store: forget what is held in memory too (deferred Sync Log
+        entries, pending deactivations kept in memory under fault ``pending_deactivations_lost_on_restart``),
+        then seed the tenant again from the profile."""
+        self.synclog.clear_deferred()
+        self.lifecycle.reset()
+        with self.store.transaction() as tx:
+            settings = self.prepare(tx)
+        self.settings_changed(settings)
 
     def _reject(self, tx: Any, error: ScimError, action: str, username: str | None, uid: str | None = None) -> ScimError:
         """Log a rejection so it survives the rollback (see :class:`SyncLog`), and return the error to raise."""
@@ -185,6 +212,12 @@ class Code42Domain:
                 and (old is not None or self.switches["post_existing_username"] == "conflict-409")):
             raise self._reject(tx, ScimError(409, f"userName {username!r} already exists in Code42", "uniqueness"),
                                action, username, existing["user_uid"])
+        if old is not None and existing is not None and linked is not None and existing["user_id"] != linked["user_id"]:
+            # A rename onto a username another Code42 user holds (a local one when fault
+            # local_users_writable lets the checks above pass): Code42 usernames are unique, so it is a
+            # uniqueness conflict, never an adoption of the other user (that was an IntegrityError, a 500).
+            raise self._reject(tx, ScimError(409, f"userName {username!r} already belongs to another Code42 user",
+                                             "uniqueness"), action, username, existing["user_uid"])
 
         country = values["attrs"]["country"]
         if country and not self.faults.on("country_not_validated") and not is_country_code(country):

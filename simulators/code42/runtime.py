@@ -19,6 +19,7 @@ from simulators.code42.profile import Code42Profile
 from simulators.code42.rules import NoRules, ProvisioningRules
 from simulators.code42.store import Store
 from simulators.common.clock import Clock
+from simulators.common.resources import ResourceSchema
 
 log = logging.getLogger("scimgate.code42")
 
@@ -34,6 +35,9 @@ class Code42Runtime:
     credentials: ScimCredentials
     rules: ProvisioningRules = field(default_factory=NoRules)
     config: dict[str, Any] = field(default_factory=dict)
+    # The User schema the SCIM layer validates, filters and patches with: the bundled one, plus the
+    # attributes the provider settings name (the domain refreshes it, see code42/user_schema.py).
+    user_schema: ResourceSchema = field(default_factory=lambda: ResourceSchema.for_type("User"))
 
     _last_tick: datetime | None = field(default=None, init=False, repr=False)
     _tick_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

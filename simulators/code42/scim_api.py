@@ -251,17 +251,21 @@ def create_scim_blueprint() -> Blueprint:
 
     # ------------------------------------------------------------ shared helpers
 
+    def _schema(kind: _Resource) -> ResourceSchema:
+        """The tenant's schema for ``kind``: Users carry the attributes the provider settings name."""
+        return _runtime().user_schema if kind is USERS else kind.schema
+
     def _parse_filter(text: Any, kind: _Resource) -> Filter | None:
         if text is None:
             return None
         case_sensitive = _runtime().faults.on("case_sensitive_filters")
-        return parse_filter(text, kind.schema, case_sensitive=case_sensitive)
+        return parse_filter(text, _schema(kind), case_sensitive=case_sensitive, case_sensitive_names=case_sensitive)
 
     def _render(doc: dict[str, Any], kind: _Resource, args: dict[str, Any]) -> dict[str, Any]:
         _with_location(doc, kind.endpoint)
         attributes, excluded = _arg(args, "attributes"), _arg(args, "excludedAttributes")
         if attributes or excluded:
-            return project(doc, kind.schema, attributes, excluded)
+            return project(doc, _schema(kind), attributes, excluded)
         return doc
 
     def _single(doc: dict[str, Any], kind: _Resource, status: int = 200, args: dict[str, Any] | None = None) -> Response:
@@ -367,7 +371,7 @@ def create_scim_blueprint() -> Blueprint:
 
     @bp.post("/Users")
     def create_user() -> Response:
-        doc = _strip_read_only(validate(_json_body(), USERS.schema))
+        doc = _strip_read_only(validate(_json_body(), _runtime().user_schema))
         runtime = _runtime()
         with runtime.store.transaction() as tx:
             doc = runtime.rules.check_user_write(tx, None, doc)
@@ -378,7 +382,7 @@ def create_scim_blueprint() -> Blueprint:
 
     @bp.put("/Users/<user_id>")
     def replace_user(user_id: str) -> Response:
-        doc = _strip_read_only(validate(_json_body(), USERS.schema))
+        doc = _strip_read_only(validate(_json_body(), _runtime().user_schema))
         runtime = _runtime()
         with runtime.store.transaction() as tx:
             old = _existing_user(tx, user_id)
@@ -396,7 +400,7 @@ def create_scim_blueprint() -> Blueprint:
         string_booleans = not runtime.faults.on("string_false_ignored")
         with runtime.store.transaction() as tx:
             old = _existing_user(tx, user_id)
-            new = apply_patch(old, operations, USERS.schema, string_booleans=string_booleans)
+            new = apply_patch(old, operations, runtime.user_schema, string_booleans=string_booleans)
             if _unchanged(old, new):
                 stored = old
             else:

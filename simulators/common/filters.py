@@ -21,7 +21,8 @@ Evaluation semantics, where RFC 7644 leaves room:
   are ``invalidFilter`` (§3.4.2.2 table 3); a literal of the wrong JSON type for the attribute is
   valid but never matches (``active eq "true"`` is false);
 - strings compare case-insensitively unless the attribute is caseExact (``id``, ``externalId``,
-  ``meta.version``...); ``case_sensitive=True`` (a fault switch) compares every string exactly;
+  ``meta.version``...); ``case_sensitive=True`` (a fault switch) compares every string exactly, and
+  ``case_sensitive_names=True`` requires names spelled as the schema spells them;
 - dateTimes compare chronologically (``datetime.fromisoformat``); a literal that is not a
   dateTime string is ``invalidFilter`` (a non-string literal just never matches); a stored value
   that is not a dateTime never matches.
@@ -309,9 +310,16 @@ class Filter:
 class _Resolver:
     """Turns the library AST into our tree, raising ``ScimError(400, ..., scim_type)`` on any problem."""
 
-    def __init__(self, text: str, schema: ResourceSchema, scim_type: str, what: str, string_booleans: bool = False):
+    def __init__(self, text: str, schema: ResourceSchema, scim_type: str, what: str, string_booleans: bool = False,
+                 case_sensitive_names: bool = False):
         self.text, self.schema, self.scim_type, self.what = text, schema, scim_type, what
         self.string_booleans = string_booleans
+        self.case_sensitive_names = case_sensitive_names
+
+    def exact(self, spelled: str | None, definition: str, what: str) -> None:
+        """With ``case_sensitive_names``, a name must be spelled as the schema spells it."""
+        if self.case_sensitive_names and spelled is not None and spelled != definition:
+            raise self.fail(f"unknown {what} {spelled!r} (names are case-sensitive here; the schema has {definition!r})")
 
     def fail(self, reason: str) -> ScimError:
         return ScimError(400, f"invalid {self.what} {self.text!r}: {reason}", self.scim_type)
@@ -341,10 +349,15 @@ class _Resolver:
             sub_def = scope.attr.sub_attribute(name)
             if sub_def is None:
                 raise self.fail(f"{scope.attr.name!r} has no sub-attribute {name!r}")
+            self.exact(name, sub_def.name, "sub-attribute")
             return AttrRef(scope.schema_urn, sub_def, None, False)
         ref = self.schema.resolve_parts(path.uri, name, sub)
         if ref is None:
             raise self.fail(f"unknown attribute {spelled!r} for {self.schema.name} resources")
+        self.exact(path.uri, ref.schema_urn, "schema URN")
+        self.exact(name, ref.attr.name, "attribute")
+        if ref.sub_attr is not None:
+            self.exact(sub, ref.sub_attr.name, "sub-attribute")
         return ref
 
     def complex_scope(self, path: Any, scope: AttrRef | None) -> AttrRef:
@@ -374,6 +387,7 @@ class _Resolver:
             sub_def = top.attr.sub_attribute(sub_name)
             if sub_def is None:
                 raise self.fail(f"{top.attr.name!r} has no sub-attribute {sub_name!r}")
+            self.exact(sub_name, sub_def.name, "sub-attribute")
             ref = AttrRef(top.schema_urn, top.attr, sub_def, top.in_extension)
         else:
             ref = self.attr_ref(path, scope)
@@ -419,10 +433,12 @@ _TOKEN_ERROR = re.compile(r"Parsing error at: Token\(type='\w+', value=(?P<value
 
 
 def _parse(
-    text: Any, schema: ResourceSchema, scim_type: str, what: str, *, shown: str | None = None
+    text: Any, schema: ResourceSchema, scim_type: str, what: str, *, shown: str | None = None,
+    case_sensitive_names: bool = False,
 ) -> tuple[Any, _Resolver]:
     """Library AST for ``text``; errors quote ``shown`` (the caller's text) rather than ``text``."""
-    resolver = _Resolver(str(text) if shown is None else shown, schema, scim_type, what)
+    resolver = _Resolver(str(text) if shown is None else shown, schema, scim_type, what,
+                         case_sensitive_names=case_sensitive_names)
     if not isinstance(text, str) or not text.strip():
         raise resolver.fail("it is empty")
     try:
@@ -442,9 +458,18 @@ def _parse(
     return tree, resolver
 
 
-def parse_filter(text: str, schema: ResourceSchema, *, case_sensitive: bool = False) -> Filter:
-    """Parse and check ``text`` against ``schema``; ``ScimError(400, ..., "invalidFilter")`` on any problem."""
-    tree, resolver = _parse(text, schema, "invalidFilter", "filter")
+def parse_filter(
+    text: str, schema: ResourceSchema, *, case_sensitive: bool = False, case_sensitive_names: bool = False
+) -> Filter:
+    """Parse and check ``text`` against ``schema``; ``ScimError(400, ..., "invalidFilter")`` on any problem.
+
+    ``case_sensitive`` compares string values exactly; ``case_sensitive_names`` requires attribute
+    names, sub-attribute names and schema URNs spelled as the schema spells them (``username eq "x"``
+    is then an unknown attribute). RFC 7643 §2.1 makes both case-insensitive; a service provider that
+    gets this wrong usually gets both wrong, hence two switches the fault ``case_sensitive_filters``
+    turns on together.
+    """
+    tree, resolver = _parse(text, schema, "invalidFilter", "filter", case_sensitive_names=case_sensitive_names)
     return Filter(text, resolver.node(tree, None), schema, case_sensitive)
 
 

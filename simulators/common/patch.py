@@ -40,7 +40,10 @@ Where RFC 7644 and Azure AD disagree, or the RFC is silent, this module chooses:
   (RFC 7644 §3.5.2.2);
 - nulls inside complex values are dropped (RFC 7643 §2.5: null is unassigned), as are attributes
   left empty (``[]``/``{}``) and empty extension objects (with their URN in ``schemas``);
-- when an added or replaced element has ``"primary": true``, the others lose it (RFC 7643 §2.4).
+- when an added or replaced element has ``"primary": true``, the others lose it (RFC 7643 §2.4);
+- a bare extension URN as ``path`` (``"path": "urn:...:enterprise:2.0:User"``, which scim2-tester
+  sends and many service providers accept) takes an object: ``add``/``replace`` merge it into the
+  extension, ``remove`` drops the extension object.
 """
 
 from __future__ import annotations
@@ -168,7 +171,30 @@ class _Patcher:
                     continue
                 self.apply_at(kind, self.key_path(key), item)
             return
+        ext = self.schema.extension_urn(path.strip())
+        if ext is not None:
+            self.apply_extension(kind, ext, value)
+            return
         self.apply_at(kind, self.op_path(path), value, has_value="value" in op)
+
+    def apply_extension(self, kind: str, urn: str, value: Any) -> None:
+        """A bare extension URN as the path (scim2-tester sends it, many service providers accept it,
+        although RFC 7644 §3.5.2's ``attrPath = [URI ":"] ATTRNAME`` has no such form): ``add`` and
+        ``replace`` merge the object's attributes into the extension, as ``{"urn:...": {...}}`` without
+        a path does; ``remove`` drops the whole extension object (and its URN from ``schemas``)."""
+        if kind == "remove":
+            for attrs_key in [k for k in self.doc if isinstance(k, str) and k.lower() == urn.lower()]:
+                for attr in self.schema.attributes_of(urn).values():
+                    if attr.required or attr.mutability == "readOnly":
+                        raise ScimError(400, f"{urn!r} holds {attr.name!r}, which cannot be removed", "mutability")
+                del self.doc[attrs_key]
+            return
+        if not isinstance(value, Mapping):
+            raise ScimError(400, f"{kind} of {urn!r} needs an object of its attributes, got {_short(value)}",
+                            "invalidValue")
+        for key, item in value.items():
+            if isinstance(key, str) and key.lower() != "schemas":
+                self.apply_at(kind, self.key_path(f"{urn}:{key}"), item)
 
     def op_path(self, text: str) -> ValuePath:
         vp = parse_path(text, self.schema, string_booleans=self.string_booleans)

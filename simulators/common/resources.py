@@ -220,6 +220,8 @@ class ResourceSchema:
             doc = schemas[ext["schema"].lower()]
             self._ext_urns[doc["id"].lower()] = doc["id"]
             self.extensions[doc["id"]] = {a["name"].lower(): _attribute_from_json(a, doc["id"]) for a in doc["attributes"]}
+        self._untyped: set[tuple[str, str]] = set()  # (urn, name) of attributes without a type check
+        self._validator: jsonschema.protocols.Validator | None = None
 
     def __repr__(self) -> str:
         return f"ResourceSchema({self.name!r})"
@@ -237,6 +239,45 @@ class ResourceSchema:
             if any(u.lower() == urn.lower() for u in urns):
                 return cls.for_type(rt["name"])
         return None
+
+    def with_extension_attributes(
+        self, urn: str, attributes: Iterable[Mapping[str, Any]], untyped: Iterable[str] = ()
+    ) -> ResourceSchema:
+        """A copy of this schema where extension ``urn`` (added if new) also defines ``attributes``.
+
+        Why: a deployment can name attributes of its own (Code42's ``scimOrgAttribute`` is free text,
+        code42-open-questions.md Q4), and validation, filters and PATCH paths must know them as they
+        know the bundled ones. ``attributes`` are RFC 7643 §7 attribute representations; ``urn`` may
+        also be the core schema's URN. Attributes named in ``untyped`` get no JSON Schema type check
+        (for values whose shape a lenient reader interprets, e.g. a role list or a comma-separated
+        string). The bundled instance returned by :meth:`for_type` is never changed.
+        """
+        clone = copy.copy(self)
+        clone.core = dict(self.core)
+        clone.extensions = {u: dict(a) for u, a in self.extensions.items()}
+        clone._ext_urns = dict(self._ext_urns)
+        clone._untyped = set(self._untyped)
+        clone._validator = None
+        if self.is_core_urn(urn):
+            target, canonical_urn = clone.core, self.core_urn
+        else:
+            canonical_urn = self.extension_urn(urn) or urn
+            clone._ext_urns[canonical_urn.lower()] = canonical_urn
+            target = clone.extensions.setdefault(canonical_urn, {})
+        untyped_names = {n.lower() for n in untyped}
+        for doc in attributes:
+            target[doc["name"].lower()] = _attribute_from_json(doc, canonical_urn)
+            if doc["name"].lower() in untyped_names:
+                clone._untyped.add((canonical_urn, doc["name"]))
+        return clone
+
+    @property
+    def validator(self) -> jsonschema.protocols.Validator:
+        """The compiled JSON Schema validator (compiled once per schema object, as compiling is slow)."""
+        if self._validator is None:
+            self._validator = _validator(self.name) if not self._untyped and self is _schema_for(
+                self.name.lower()) else _compile(json_schema(self))
+        return self._validator
 
     @property
     def extension_urns(self) -> tuple[str, ...]:
@@ -425,13 +466,18 @@ def json_schema(schema: ResourceSchema) -> dict[str, Any]:
         }
     }
     required = ["schemas"]
+    def attr_schema(urn: str, attr: AttributeDef) -> dict[str, Any]:
+        if (urn, attr.name) in schema._untyped:
+            return {"description": f"{attr.name}: any JSON value (not type-checked)"}
+        return _attr_json_schema(attr)
+
     for attr in schema.core.values():
-        properties[attr.name] = _attr_json_schema(attr)
+        properties[attr.name] = attr_schema(schema.core_urn, attr)
         if attr.required:
             required.append(attr.name)
     for urn, attrs in schema.extensions.items():
         properties[urn] = _nullable(
-            {"type": "object", "properties": {a.name: _attr_json_schema(a) for a in attrs.values()}}
+            {"type": "object", "properties": {a.name: attr_schema(urn, a) for a in attrs.values()}}
         )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -465,7 +511,10 @@ def write_json_schemas() -> list[Path]:
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = ResourceSchema.for_type(name)
-    doc = json.loads(json_schema_path(schema).read_text(encoding="utf-8"))
+    return _compile(json.loads(json_schema_path(schema).read_text(encoding="utf-8")))
+
+
+def _compile(doc: dict[str, Any]) -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(doc)
     cls.check_schema(doc)
     return cls(doc)
@@ -495,7 +544,7 @@ def validate(resource: Any, schema: ResourceSchema) -> dict[str, Any]:
 
 def check_canonical(canonical: Mapping[str, Any], schema: ResourceSchema) -> None:
     """:func:`validate` for a resource already in canonical spelling (no copy made); raises the same errors."""
-    validator = _validator(schema.name)
+    validator = schema.validator
     if validator.is_valid(canonical):
         return
     errors = sorted(validator.iter_errors(canonical), key=lambda e: (list(e.absolute_path), e.message))

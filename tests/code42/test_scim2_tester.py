@@ -32,12 +32,7 @@ _RESULT = re.compile(r"^(SUCCESS|COMPLIANT|ACCEPTABLE|DEVIATION|ERROR|CRITICAL|S
 _PASSING = {"SUCCESS", "COMPLIANT", "ACCEPTABLE"}
 
 #: Failures of the plain service provider that are gaps in scimgate, not protocol choices.
-KNOWN_GAPS: dict[str, str] = {
-    r"Failed to (add|remove|replace) attribute 'urn:ietf:params:scim:schemas:extension:(enterprise|code42):2\.0:User'":
-        "common/patch.py rejects a bare extension URN as a PATCH path (400 invalidPath). RFC 7644 §3.5.2's "
-        "ABNF (attrPath = [URI \":\"] ATTRNAME) does not allow it either, but many servers accept it; reported "
-        "to the common owner.",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 #: Failures of the Code42 mock that are Code42's documented behaviour.
 DELIBERATE: dict[str, str] = {

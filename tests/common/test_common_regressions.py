@@ -1,0 +1,87 @@
+"""Regression tests for bugs in the shared SCIM model, PATCH and filters (each failed before its fix)."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulators.common.errors import ScimError
+from simulators.common.filters import parse_filter
+from simulators.common.patch import apply_patch
+from simulators.common.resources import ENTERPRISE_USER_URN, USER_URN, ResourceSchema, validate
+
+USER = ResourceSchema.for_type("User")
+CUSTOM_URN = "urn:example:params:scim:schemas:extension:acme:2.0:User"
+
+
+def _user(**extra):
+    return {"schemas": [USER_URN, ENTERPRISE_USER_URN], "id": "u1", "userName": "bjensen",
+            ENTERPRISE_USER_URN: {"department": "Sales", "employeeNumber": "7"}, **extra}
+
+
+# ---------------------------------------------------------------- bare extension URN as a PATCH path
+
+
+@pytest.mark.parametrize("op", ["add", "replace", "Replace"])
+def test_bare_extension_urn_path_merges_into_the_extension(op: str):
+    out = apply_patch(_user(), [{"op": op, "path": ENTERPRISE_USER_URN,
+                                 "value": {"department": "Legal", "costCenter": "42"}}], USER)
+    assert out[ENTERPRISE_USER_URN] == {"department": "Legal", "employeeNumber": "7", "costCenter": "42"}
+
+
+def test_bare_extension_urn_path_creates_the_extension_in_any_case():
+    user = {"schemas": [USER_URN], "id": "u1", "userName": "bjensen"}
+    out = apply_patch(user, [{"op": "add", "path": ENTERPRISE_USER_URN.upper(), "value": {"division": "R&D"}}], USER)
+    assert out[ENTERPRISE_USER_URN] == {"division": "R&D"} and ENTERPRISE_USER_URN in out["schemas"]
+
+
+def test_bare_extension_urn_path_remove_drops_the_extension():
+    out = apply_patch(_user(), [{"op": "remove", "path": ENTERPRISE_USER_URN}], USER)
+    assert ENTERPRISE_USER_URN not in out and out["schemas"] == [USER_URN]
+
+
+@pytest.mark.parametrize("value,scim_type", [("Legal", "invalidValue"), ({"nosuch": 1}, "invalidPath"),
+                                             ({"department": 5}, "invalidValue")])
+def test_bare_extension_urn_path_rejects_bad_values(value, scim_type: str):
+    with pytest.raises(ScimError) as exc:
+        apply_patch(_user(), [{"op": "replace", "path": ENTERPRISE_USER_URN, "value": value}], USER)
+    assert exc.value.status == 400 and exc.value.scim_type == scim_type
+    assert exc.value.detail.startswith("operation 1 (replace ")
+
+
+# ---------------------------------------------------------------- case-sensitive attribute names
+
+
+@pytest.mark.parametrize("text", ['username eq "bjensen"', 'emails.VALUE eq "b@x"', 'emails[TYPE eq "work"]',
+                                  'name.givenname eq "B"',
+                                  f'{USER_URN.upper()}:userName eq "bjensen"'])
+def test_case_sensitive_names_reject_other_spellings(text: str):
+    parse_filter(text, USER)  # RFC 7643 §2.1: fine by default
+    with pytest.raises(ScimError) as exc:
+        parse_filter(text, USER, case_sensitive_names=True)
+    assert exc.value.scim_type == "invalidFilter" and "case-sensitive" in exc.value.detail
+
+
+@pytest.mark.parametrize("text", ['userName eq "BJENSEN"', 'emails[type eq "work"].value eq "b@x"',
+                                  f'{ENTERPRISE_USER_URN}:department eq "Sales"', 'name.givenName pr'])
+def test_case_sensitive_names_accept_the_schema_spelling(text: str):
+    parse_filter(text, USER, case_sensitive_names=True)
+
+
+# ---------------------------------------------------------------- schemas extended with configured attributes
+
+
+def test_extended_schema_knows_new_attributes_and_leaves_the_bundled_one_alone():
+    ext = USER.with_extension_attributes(CUSTOM_URN, [{"name": "costCenterOrg", "type": "string"},
+                                                      {"name": "roles42", "type": "string"}], untyped=["roles42"])
+    assert ext.resolve(f"{CUSTOM_URN}:costcenterorg").attr.name == "costCenterOrg"
+    assert ext.resolve("costCenterOrg").in_extension
+    assert USER.resolve(f"{CUSTOM_URN}:costCenterOrg") is None and ResourceSchema.for_type("User") is USER
+    body = {"schemas": [USER_URN], "userName": "b", CUSTOM_URN.upper(): {"COSTCENTERORG": "Fin", "roles42": ["a"]}}
+    assert validate(body, ext)[CUSTOM_URN] == {"costCenterOrg": "Fin", "roles42": ["a"]}
+    validate({**body, CUSTOM_URN: {"roles42": "a,b"}}, ext)
+    with pytest.raises(ScimError):
+        validate({**body, CUSTOM_URN: {"costCenterOrg": 1}}, ext)
+    out = apply_patch({"schemas": [USER_URN], "id": "1", "userName": "b"},
+                      [{"op": "add", "path": f"{CUSTOM_URN}:costCenterOrg", "value": "Ops"}], ext)
+    assert out[CUSTOM_URN] == {"costCenterOrg": "Ops"}
+    assert parse_filter(f'{CUSTOM_URN}:costCenterOrg eq "ops"', ext).matches(out)
