@@ -7,12 +7,12 @@ tenant, with the same scenario.
 
 from __future__ import annotations
 
-import time
+import threading
 from datetime import UTC, datetime
 
 import requests
 
-from harness.errors import HarnessError, TargetUnreachable
+from harness.errors import HarnessError, RunInterrupted, TargetUnreachable
 from simulators.common.http_recording import RecordingSession
 
 
@@ -58,19 +58,25 @@ class SimulatedTime:
 
 
 class RealTime:
-    """Wall-clock time for live tenants: advancing means sleeping."""
+    """Wall-clock time for live tenants: advancing means waiting.
+
+    Waits block on ``cancel`` (a :class:`threading.Event`) rather than ``time.sleep``, so Ctrl-C wakes
+    every waiting scenario at once and each can clean up before the run ends.
+    """
 
     simulated = False
 
-    def __init__(self, sleep=time.sleep):
-        self._sleep = sleep
+    def __init__(self, cancel: threading.Event | None = None):
+        self.cancel = cancel or threading.Event()
 
     def now(self) -> datetime:
         return datetime.now(UTC)
 
     def advance(self, seconds: float) -> datetime:
-        if seconds > 0:
-            self._sleep(seconds)
+        if self.cancel.is_set():
+            raise RunInterrupted("the run was interrupted")
+        if seconds > 0 and self.cancel.wait(seconds):
+            raise RunInterrupted("the run was interrupted while waiting")
         return self.now()
 
     def advance_to(self, when: datetime) -> datetime:

@@ -25,7 +25,7 @@ class ScenarioContext:
     def __init__(self, scenario: Scenario, target: Target):
         self.scenario = scenario
         self.target = target
-        self.session = RecordingSession(secrets=target.secrets, clock=target.clock)
+        self.session = RecordingSession(secrets=target.secrets, clock=target.clock, timeout=target.request_timeout)
         self.scim = ScimClient(target.scim_url, self.session, target.scim_auth)
         self.vars: dict[str, Any] = {}
         self.started_at = target.clock.now()

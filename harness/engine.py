@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import requests
+
 from harness.context import ScenarioContext
 from harness.durations import format_duration, resolve_time
 from harness.errors import ConfigError, ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
+from harness.progress import WaitBoard
 from harness.record import BROKEN, FAILED, PASSED, SKIPPED, ScenarioRecord, StepRecord, format_exchange
 from harness.scenario import Scenario, Step
 from harness.steps import REGISTRY
+from harness.transport import describe_error
 from simulators.common.clock import isoformat
 from simulators.common.http_recording import Redactor
 
@@ -63,12 +67,18 @@ def required_capabilities(scenario: Scenario) -> list[str]:
 
 
 class ScenarioRunner:
-    def __init__(self, scenario: Scenario, targets: Any, observer: Observer | None = None):
+    """Runs one scenario. ``waits`` shows live waits as progress; ``on_cleanup(scenario_id, report)``
+    hears what the live cleanup swept (the plugin lists it at the end of the run)."""
+
+    def __init__(self, scenario: Scenario, targets: Any, observer: Observer | None = None, *,
+                 waits: WaitBoard | None = None, on_cleanup: Any = None):
         self.scenario = scenario
         self.targets = targets
         self.observer = observer or NullObserver()
         self.record = ScenarioRecord(scenario.id, scenario.title)
         self.redactor = Redactor()
+        self.waits = waits
+        self.on_cleanup = on_cleanup
 
     # -------------------------------------------------------------- outcome helpers
 
@@ -114,11 +124,29 @@ class ScenarioRunner:
             self._step(ctx, "given", 0, "given", self.scenario.line, lambda: _given(ctx, self.scenario.given))
         for step in self.scenario.when:
             kind = REGISTRY.get(step.kind)
-            self._step(ctx, step.phase, step.index, step.kind, step.line,
-                       lambda k=kind, s=step: k.function(ctx, s.args))
+            with self._live_wait(ctx, step):
+                self._step(ctx, step.phase, step.index, step.kind, step.line,
+                           lambda k=kind, s=step: k.function(ctx, s.args))
         ctx.anchor = ctx.target.clock.now()
         for check in self._plan(ctx):
             self._check(ctx, check)
+
+    @contextlib.contextmanager
+    def _live_wait(self, ctx: ScenarioContext, step: Step) -> Iterator[None]:
+        """Show a ``wait`` step on the progress board while it sleeps on a live tenant."""
+        clock = ctx.target.clock
+        if step.kind != "wait" or self.waits is None or clock.simulated:
+            yield
+            return
+        try:
+            until = clock.now() + timedelta(seconds=resolve_time(step.args, ctx.target.profile).offset)
+            self.waits.waiting(self.scenario.id, f"wait {step.args}", until, until)
+        except HarnessError:
+            pass  # a bad duration is reported by the step itself
+        try:
+            yield
+        finally:
+            self.waits.done(self.scenario.id)
 
     # -------------------------------------------------------------- then: timing windows
 
@@ -146,17 +174,24 @@ class ScenarioRunner:
             if check.window.startswith("before") and now > check.first + timedelta(seconds=1):
                 raise NotVerifiable(f"window missed: the check had to run by {isoformat(check.first)}, "
                                     f"it is {isoformat(now)} (earlier steps took too long)")
-            clock.advance_to(check.first)
-            deadline = check.last
-            delays = iter(_poll_delays((deadline - check.first).total_seconds(), clock.simulated))
-            while True:
-                try:
-                    return kind.function(ctx, check.step.args)
-                except ExpectationFailed:
-                    delay = next(delays, None)
-                    if delay is None:
-                        raise
-                    clock.advance(delay)
+            live = self.waits is not None and not clock.simulated and check.last > now
+            if live:
+                self.waits.waiting(self.scenario.id, f"{check.step.kind} ({check.window})", check.first, check.last)
+            try:
+                clock.advance_to(check.first)
+                deadline = check.last
+                delays = iter(_poll_delays((deadline - check.first).total_seconds(), clock.simulated))
+                while True:
+                    try:
+                        return kind.function(ctx, check.step.args)
+                    except ExpectationFailed:
+                        delay = next(delays, None)
+                        if delay is None:
+                            raise
+                        clock.advance(delay)
+            finally:
+                if live:
+                    self.waits.done(self.scenario.id)
 
         label = f"{check.step.kind} ({check.window})" if check.window != "at once" else check.step.kind
         self._step(ctx, "then", check.step.index, label, check.step.line, evaluate, stop_on_failure=False)
@@ -186,6 +221,9 @@ class ScenarioRunner:
                     raise error
         except BaseException as exc:  # noqa: BLE001
             error = exc
+        if isinstance(error, (requests.RequestException, ConnectionError, TimeoutError)):
+            # A driver that let a transport error through (e.g. the IdP engine): the target, not scimgate.
+            error = TargetUnreachable(f"{describe_error(error, ctx.target.request_timeout)}")
         rec.duration_ms = (time.perf_counter() - t0) * 1000
         for secret in ctx.target.secrets:  # a step may have created one (regenerated credentials)
             self.redactor.add(secret)
@@ -222,14 +260,33 @@ class ScenarioRunner:
             raise _StopScenario()
 
     def _cleanup(self, ctx: ScenarioContext) -> None:
-        """Live-tenant safety: remove from the app assignment what this run created (prefixed only)."""
-        if ctx.target.simulated or not ctx.idp_started:
+        """Live-tenant safety: sweep what carries this scenario's prefix, whatever the verdict.
+
+        Runs from ``finally``, so also after a failure or Ctrl-C (:class:`RunInterrupted`). Skipped when
+        the target was unreachable: the end-of-run sweep tries again once.
+        """
+        if ctx.target.simulated:
             return
-        try:
-            done = ctx.idp.cleanup()
-            self.record.timeline.append(f"cleanup: {done}")
-        except Exception as exc:  # noqa: BLE001 - cleanup must never hide the verdict, but is reported
-            self.record.timeline.append(self.redactor.text(f"cleanup FAILED: {type(exc).__name__}: {exc}"))
+        from harness.cleanup import CleanupReport, Sweeper
+
+        prefix = ctx.target.run_prefix
+        if self.record.category == "target unreachable":
+            report = CleanupReport(prefix, failed=["skipped: the target was unreachable (the end-of-run sweep retries)"])
+        else:
+            marks = ctx.exchange_marks()
+            admin = ctx.admin if "code42-admin" in ctx.target.capabilities and ctx.target.admin_client else None
+            with self.observer.step(f"cleanup (prefix {prefix})"):
+                try:
+                    report = Sweeper(ctx.scim, admin).sweep(prefix)
+                except Exception as exc:  # noqa: BLE001 - cleanup must never hide the verdict, but is reported
+                    report = CleanupReport(prefix, failed=[f"{type(exc).__name__}: {exc}"])
+                for n, ex in enumerate(ctx.exchanges_since(marks), 1):
+                    self.observer.attach(f"cleanup {n}: {ex['method']} {_short(ex['url'])} -> {ex['status']}",
+                                         self.redactor.text(format_exchange(ex)), "text/plain")
+        self.record.cleanup = self.redactor.text(report.summary())
+        self.record.timeline.append(self.record.cleanup)
+        if self.on_cleanup is not None:
+            self.on_cleanup(self.scenario.id, self.record.cleanup)
 
 
 def _poll_delays(window: float, simulated: bool) -> Iterator[float]:
@@ -259,6 +316,7 @@ def _given(ctx: ScenarioContext, given: dict[str, Any]) -> None:
         idp.assign(ref)
 
 
-def run_scenario(scenario: Scenario, targets: Any, observer: Observer | None = None) -> ScenarioRecord:
+def run_scenario(scenario: Scenario, targets: Any, observer: Observer | None = None, *,
+                 waits: WaitBoard | None = None, on_cleanup: Any = None) -> ScenarioRecord:
     """Run ``scenario`` against ``targets`` (``harness.target.make_targets(config)``)."""
-    return ScenarioRunner(scenario, targets, observer).run()
+    return ScenarioRunner(scenario, targets, observer, waits=waits, on_cleanup=on_cleanup).run()

@@ -46,3 +46,10 @@ class NotVerifiable(Exception):
     """The scenario cannot be checked against this target (a missing capability); reported as a skip."""
 
     category = "not verifiable"
+
+
+class RunInterrupted(BaseException):
+    """The run was interrupted (Ctrl-C) while a scenario waited: stop waiting, clean up, report.
+
+    A ``BaseException`` like ``KeyboardInterrupt``, so no step handler mistakes it for a verdict.
+    """

@@ -24,7 +24,7 @@ class Option:
     env: str | None = None
     secret: bool = False
     default: Any = None
-    kind: str = "string"  # string | bool | int | paths
+    kind: str = "string"  # string | bool | int | float | paths
 
     @property
     def dest(self) -> str:
@@ -57,6 +57,11 @@ OPTIONS: tuple[Option, ...] = (
            env="SCIMGATE_RUN_PREFIX"),
     Option("--concurrency", "scenarios run at once against a live tenant (waits overlap)",
            env="SCIMGATE_CONCURRENCY", kind="int", default=1),
+    Option("--request-timeout", "seconds one HTTP request to the target may take before the scenario is "
+           "reported 'target unreachable' (connect and read)", env="SCIMGATE_REQUEST_TIMEOUT", kind="float",
+           default=30.0),
+    Option("--progress-interval", "seconds between progress lines while live scenarios wait (0: quiet)",
+           env="SCIMGATE_PROGRESS_INTERVAL", kind="float", default=10.0),
     Option("--known-deviations", "YAML file of known deviations (id, reason, ticket, expires)",
            env="SCIMGATE_KNOWN_DEVIATIONS"),
 )
@@ -79,6 +84,11 @@ def _convert(option: Option, value: Any) -> Any:
             return int(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{option.flag}={value!r} must be an integer") from None
+    if option.kind == "float":
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{option.flag}={value!r} must be a number of seconds") from None
     if option.kind == "paths":
         items = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
         return [Path(p) for p in items if str(p)]
@@ -115,6 +125,8 @@ class HarnessConfig:
     live: bool = False
     run_prefix: str = ""
     concurrency: int = 1
+    request_timeout: float = 30.0
+    progress_interval: float = 10.0
     known_deviations: Path | None = None
 
     @property
@@ -144,6 +156,8 @@ class HarnessConfig:
             scenarios=values.get("scenarios") or [], live=bool(values.get("live")),
             run_prefix=values.get("run_prefix") or f"sg{_secrets.token_hex(3)}",
             concurrency=1 if values.get("concurrency") is None else values["concurrency"],
+            request_timeout=30.0 if values.get("request_timeout") is None else values["request_timeout"],
+            progress_interval=10.0 if values.get("progress_interval") is None else values["progress_interval"],
             known_deviations=Path(values["known_deviations"]) if values.get("known_deviations") else None,
         )
         config.check()
@@ -164,3 +178,7 @@ class HarnessConfig:
             raise ConfigError("--code42-api-url needs --code42-client-id and SCIMGATE_CODE42_CLIENT_SECRET")
         if self.concurrency < 1:
             raise ConfigError(f"--concurrency={self.concurrency} must be at least 1")
+        if not self.request_timeout > 0:
+            raise ConfigError(f"--request-timeout={self.request_timeout} must be more than 0 seconds")
+        if self.progress_interval < 0:
+            raise ConfigError(f"--progress-interval={self.progress_interval} must be 0 (quiet) or more")

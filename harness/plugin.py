@@ -9,7 +9,9 @@ Allure labels, steps and attachments.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +22,21 @@ from harness.deviations import Deviation, load_deviations
 from harness.engine import run_scenario
 from harness.errors import ConfigError, ScenarioFormatError
 from harness.options import OPTIONS, HarnessConfig, resolve
+from harness.progress import WaitBoard
 from harness.record import BROKEN, FAILED, PASSED, SKIPPED, ScenarioRecord
 from harness.report import CATEGORIES, environment_properties
 from harness.scenario import Scenario, is_scenario_file, load_scenario
-from harness.target import make_targets
+from harness.scheduler import ConcurrentRuns, ObservedStep
+from harness.target import GivenTarget, make_targets
 from simulators.common.bundled import data_dir
 
 CONFIG_KEY = pytest.StashKey[HarnessConfig]()
 ROOTS_KEY = pytest.StashKey[list]()
 IDS_KEY = pytest.StashKey[dict]()
 DEVIATIONS_KEY = pytest.StashKey[dict]()
+TARGETS_KEY = pytest.StashKey[Any]()
+RUNS_KEY = pytest.StashKey[ConcurrentRuns]()
+SESSION_KEY = pytest.StashKey["LiveSession"]()
 EPIC = "Code42 SCIM provisioning from Azure AD"
 SEED_URL = "https://scimgate.invalid/seeds/{seed}#{section}"
 
@@ -183,14 +190,163 @@ class AllureObserver:
         allure.attach(body, name=name, attachment_type=kind)
 
 
+class LiveSession:
+    """What a run shares across scenarios: the wait board, and the cleanup log (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.waits = WaitBoard()
+        self.cleanups: list[tuple[str, str]] = []   # (scenario id or "end of run", summary)
+        self._lock = threading.Lock()
+
+    def cleaned(self, scenario_id: str, summary: str) -> None:
+        with self._lock:
+            self.cleanups.append((scenario_id, summary))
+
+
+def _targets(config: pytest.Config) -> Any:
+    """The target factory for this session, created once (it probes a given target once)."""
+    if TARGETS_KEY not in config.stash:
+        faults = [f for f in (config.getoption("scimgate_mock_faults") or "").split(",") if f.strip()]
+        try:
+            config.stash[TARGETS_KEY] = make_targets(config.stash[CONFIG_KEY], faults)
+        except ConfigError as exc:
+            raise pytest.UsageError(f"scimgate: {exc}") from None
+    return config.stash[TARGETS_KEY]
+
+
 @pytest.fixture(scope="session")
 def scimgate_targets(pytestconfig: pytest.Config) -> Any:
     """The target factory for this session (each xdist worker has its own, with its own mocks)."""
-    faults = [f for f in (pytestconfig.getoption("scimgate_mock_faults") or "").split(",") if f.strip()]
+    return _targets(pytestconfig)
+
+
+def _terminal(config: pytest.Config) -> Any:
+    return config.pluginmanager.get_plugin("terminalreporter")
+
+
+def _uses_xdist(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput") or config.pluginmanager.has_plugin("dsession")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session):
+    """Live targets and ``--concurrency N``: run scenarios in a thread pool so waits overlap; clean up
+    whatever carries the run prefix at the end, also after a failure or Ctrl-C."""
+    config = session.config
+    harness = config.stash.get(CONFIG_KEY, None)
+    items = [i for i in session.items if isinstance(i, ScenarioItem)]
+    if harness is None or not items or config.option.collectonly or _uses_xdist(config):
+        return (yield)
+    targets = _targets(config)
+    live = not targets.simulated
+    tr = _terminal(config)
+    if targets.unreachable and tr is not None:
+        tr.write_line(f"scimgate: TARGET UNREACHABLE at the start of the run: {targets.unreachable}", red=True, bold=True)
+        tr.write_line(f"scimgate: each of the {len(items)} scenarios will be reported once as broken "
+                      "[target unreachable]", red=True)
+    if not live and harness.concurrency <= 1:
+        return (yield)
+    if not live and isinstance(targets, GivenTarget):
+        raise pytest.UsageError(f"scimgate: --concurrency {harness.concurrency} against {harness.scim_url}: a shared "
+                                "simulated target is reset before every scenario, so its scenarios must run one at a time")
+    live_session = config.stash.setdefault(SESSION_KEY, LiveSession())
+    runs = ConcurrentRuns(targets, harness.concurrency, waits=live_session.waits, on_cleanup=live_session.cleaned)
+    config.stash[RUNS_KEY] = runs
+    if tr is not None:
+        tr.write_line(f"scimgate: {len(items)} scenarios, {harness.concurrency} at a time"
+                      + (" (live: waits are real and overlap)" if live else ""))
+    for item in items:
+        runs.submit(item.scenario)
+    interrupted = False
     try:
-        return make_targets(pytestconfig.stash[CONFIG_KEY], faults)
-    except ConfigError as exc:
-        raise pytest.UsageError(f"scimgate: {exc}") from None
+        return (yield)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        if interrupted and tr is not None:
+            tr.write_line("scimgate: interrupted: waking waiting scenarios so each cleans up ...", yellow=True)
+        runs.cancel() if interrupted else runs.close()
+        if live:
+            _final_sweep(config, targets, live_session)
+
+
+def _final_sweep(config: pytest.Config, targets: Any, live_session: LiveSession) -> None:
+    """The end-of-run safety net: sweep the whole run prefix (catches what an interrupted step left)."""
+    from harness.cleanup import CleanupReport, Sweeper
+    from harness.drivers.code42_admin import Code42Admin
+    from harness.drivers.scim_client import ScimAuth, ScimClient
+    from simulators.common.http_recording import RecordingSession, Redactor
+
+    harness = config.stash[CONFIG_KEY]
+    prefix = harness.run_prefix
+    if targets.unreachable:
+        report = CleanupReport(prefix, failed=["skipped: the target was unreachable at the start of the run"])
+    else:
+        session = RecordingSession(secrets=harness.secrets, timeout=harness.request_timeout)
+        try:
+            scim = ScimClient(harness.scim_url, session, ScimAuth(harness.scim_token, harness.scim_basic))
+            admin = Code42Admin(harness.code42_api_url, harness.code42_client_id, harness.code42_client_secret,
+                                session) if "code42-admin" in targets.capabilities else None
+            report = Sweeper(scim, admin).sweep(prefix)
+        except Exception as exc:  # noqa: BLE001 - reported, never hides the run's outcome
+            report = CleanupReport(prefix, failed=[f"{type(exc).__name__}: {exc}"])
+        finally:
+            session.close()
+    live_session.cleaned("end of run", Redactor(harness.secrets).text(report.summary()))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """List what the live cleanup touched: per scenario, then the end-of-run sweep."""
+    live_session = config.stash.get(SESSION_KEY, None)
+    if live_session is None or not live_session.cleanups:
+        return
+    terminalreporter.section("scimgate cleanup")
+    for scenario_id, summary in live_session.cleanups:
+        terminalreporter.write_line(f"{scenario_id}: {summary}")
+
+
+class _Replayed(Exception):
+    """Re-raised inside a replayed Allure step so allure-pytest marks it broken."""
+
+
+class _ReplayedFailure(AssertionError):
+    """Re-raised inside a replayed Allure step so allure-pytest marks it failed."""
+
+
+def _replay(node: ObservedStep) -> None:
+    """Report a step tree recorded on a worker thread into Allure, from the item's (main) thread."""
+    for name, body, mime in node.attachments:
+        AllureObserver().attach(name, body, mime)
+    for child in node.children:
+        try:
+            with allure.step(child.label):
+                _replay(child)
+                if child.error == "failed":
+                    raise _ReplayedFailure(child.message)
+                if child.error:
+                    raise _Replayed(child.message)
+        except (_Replayed, _ReplayedFailure):
+            pass
+
+
+def _progress(config: pytest.Config, runs: ConcurrentRuns) -> Any:
+    tr = _terminal(config)
+
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def tick() -> None:
+        lines = runs.waits.lines()
+        if tr is None or not lines:
+            return
+        # Progress goes to the terminal, not into the item's captured output.
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            tr.write_line("")
+            tr.write_line(f"scimgate: {len(lines)} scenario(s) waiting on the target's clock "
+                          f"(concurrency {runs.workers}):")
+            for line in lines:
+                tr.write_line(line)
+    return tick
 
 
 def _make_runner(scenario: Scenario):
@@ -200,11 +356,20 @@ def _make_runner(scenario: Scenario):
                                    f"§ {scenario.doc['section']}" + (f"\n\n> {scenario.doc['quote']}"
                                                                       if scenario.doc.get("quote") else ""))
         allure.attach(scenario.source, name=f"scenario {scenario.path.name}", attachment_type=allure.attachment_type.YAML)
-        record = run_scenario(scenario, scimgate_targets, AllureObserver())
+        runs = request.config.stash.get(RUNS_KEY, None)
+        if runs is not None:
+            outcome = runs.result(scenario, tick=_progress(request.config, runs),
+                                  every=request.config.stash[CONFIG_KEY].progress_interval)
+            record = outcome.record
+            _replay(outcome.steps)
+        else:
+            record = run_scenario(scenario, scimgate_targets, AllureObserver())
         allure.dynamic.parameter("profile", record.profile)
         allure.dynamic.parameter("target", record.target, excluded=True)
         if record.timeline:
             allure.attach("\n".join(record.timeline), name="timeline", attachment_type=allure.attachment_type.TEXT)
+        if record.cleanup:
+            request.node.user_properties.append(("cleanup", record.cleanup))
         request.node.user_properties.append(("scenario_id", scenario.id))
         request.node.user_properties.append(("category", record.category or "passed"))
         _verdict(record, request.config.stash[DEVIATIONS_KEY].get(scenario.id), request.config)

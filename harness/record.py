@@ -40,6 +40,7 @@ class ScenarioRecord:
     timeline: list[str] = field(default_factory=list)
     target: str = ""
     profile: str = ""
+    cleanup: str = ""             # live mode: what the prefix sweep cleaned (CleanupReport.summary())
 
     @property
     def exchanges(self) -> list[dict[str, Any]]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import secrets
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,9 +25,10 @@ import yaml
 
 from harness.clock import RealTime, SimulatedTime
 from harness.drivers.scim_client import ScimAuth
-from harness.errors import ConfigError, NotVerifiable
+from harness.errors import ConfigError, NotVerifiable, TargetUnreachable
 from harness.options import HarnessConfig
 from harness.scenario import Scenario
+from harness.transport import send_with_retries
 from simulators.common.bundled import data_dir
 
 #: Every capability a scenario may require (schemas/scenario.schema.json $defs/capability).
@@ -50,6 +53,7 @@ class Target:
     simulated: bool
     run_prefix: str
     secrets: list[str] = field(repr=False, default_factory=list)
+    request_timeout: float = 30.0      # seconds per HTTP request (--request-timeout)
     #: Restart the target process on the same database (in-process mock only; ``code42.restart``).
     restart: Callable[[], None] | None = field(repr=False, default=None)
 
@@ -110,9 +114,13 @@ def _mismatches(wanted: dict[str, Any], actual: dict[str, Any], prefix: str = ""
 class MockTargets:
     """Starts a mock Code42 per scenario (``simulators.code42.app.create_app``) on a virtual clock."""
 
+    simulated = True
+    unreachable = None
+
     def __init__(self, config: HarnessConfig, faults: list[str] | None = None):
         self.config = config
         self.faults = list(faults or [])
+        self.cancel = threading.Event()
 
     @contextmanager
     def for_scenario(self, scenario: Scenario) -> Iterator[Target]:
@@ -173,53 +181,88 @@ def _root_of(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
 
-def probe(config: HarnessConfig) -> tuple[frozenset[str], dict[str, str]]:
-    """Ask a given target what it offers. Returns capabilities and, for each absent one, why."""
+def scenario_prefix(run_prefix: str, scenario_id: str) -> str:
+    """A live scenario's own prefix: the run prefix plus a fixed-width digest of its id.
+
+    Why: live scenarios run concurrently against one tenant; ``alice`` of one scenario must not be
+    ``alice`` of another, and a scenario's cleanup must not sweep a neighbour that is still running.
+    Everything still starts with the run prefix, so the end-of-run sweep finds it all.
+    """
+    return f"{run_prefix}-{hashlib.sha1(scenario_id.encode()).hexdigest()[:5]}"
+
+
+@dataclass
+class Probe:
+    capabilities: frozenset[str]
+    missing: dict[str, str]            # capability -> why it is absent
+    unreachable: str | None = None     # why the target cannot be reached at all
+
+
+def probe(config: HarnessConfig) -> Probe:
+    """Ask a given target what it offers, once at the start of the run.
+
+    A target that does not answer (refused, timeout, 429/5xx after retries) is *unreachable*: every
+    scenario then ends at once with that one reason instead of each timing out on its own.
+    """
     have, missing = {"idp"}, {}
+    timeout = config.request_timeout
     scim_url = config.scim_url.rstrip("/")
     auth = ScimAuth(config.scim_token, config.scim_basic)
     headers = {"Authorization": auth.header(), "Accept": "application/scim+json"}
+
+    def get(url: str, what: str, **kwargs: Any) -> requests.Response:
+        return send_with_retries(lambda: requests.get(url, headers=headers, timeout=timeout, **kwargs),
+                                 what=what, timeout=timeout)
+
     try:
-        response = requests.get(f"{scim_url}/ServiceProviderConfig", headers=headers, timeout=15)
+        response = get(f"{scim_url}/ServiceProviderConfig", f"SCIM endpoint {scim_url} (GET /ServiceProviderConfig)")
         if response.status_code == 200:
             have.add("scim")
-            spc = response.json()
+            try:
+                spc = response.json()
+            except ValueError:
+                spc = {}
             for name in ("patch", "etag", "filter"):
-                if (spc.get(name) or {}).get("supported"):
+                if ((spc if isinstance(spc, dict) else {}).get(name) or {}).get("supported"):
                     have.add(name)
                 else:
                     missing[name] = f"ServiceProviderConfig says {name}.supported is not true"
         else:
             missing["scim"] = f"GET /ServiceProviderConfig returned HTTP {response.status_code}"
-        groups = requests.get(f"{scim_url}/Groups", params={"count": "1"}, headers=headers, timeout=15)
+        groups = get(f"{scim_url}/Groups", f"SCIM endpoint {scim_url} (GET /Groups)", params={"count": "1"})
         if groups.status_code == 200:
             have.add("scim-groups")
         else:
             missing["scim-groups"] = f"GET /Groups returned HTTP {groups.status_code}"
-    except (requests.RequestException, ValueError) as exc:
-        missing["scim"] = f"SCIM endpoint did not answer: {type(exc).__name__}"
+    except TargetUnreachable as exc:
+        missing["scim"] = str(exc)
+        return Probe(frozenset(have), missing, unreachable=str(exc))
     admin_url = config.code42_api_url
     if admin_url:
+        root = admin_url.rstrip("/")
         try:
-            response = requests.post(f"{admin_url.rstrip('/')}/v1/oauth", params={"grant_type": "client_credentials"},
-                                     auth=(config.code42_client_id, config.code42_client_secret), timeout=15)
+            response = send_with_retries(
+                lambda: requests.post(f"{root}/v1/oauth", params={"grant_type": "client_credentials"},
+                                      auth=(config.code42_client_id, config.code42_client_secret), timeout=timeout),
+                what=f"Code42 admin API {root} (POST /v1/oauth)", method="POST", timeout=timeout)
             if response.status_code == 200:
                 have.add("code42-admin")
             else:
                 missing["code42-admin"] = f"POST /v1/oauth returned HTTP {response.status_code}"
-        except requests.RequestException as exc:
-            missing["code42-admin"] = f"admin API did not answer: {type(exc).__name__}"
+        except TargetUnreachable as exc:
+            missing["code42-admin"] = str(exc)
+            return Probe(frozenset(have), missing, unreachable=str(exc))
     else:
         missing["code42-admin"] = "no --code42-api-url given"
     sim_root = (admin_url or _root_of(scim_url)).rstrip("/")
     try:
-        if requests.get(f"{sim_root}/_sim/clock", timeout=5).status_code == 200:
+        if requests.get(f"{sim_root}/_sim/clock", timeout=min(5.0, timeout)).status_code == 200:
             have.add("sim-control")
         else:
             missing["sim-control"] = "the target has no /_sim/clock (a live tenant): time passes for real"
     except requests.RequestException:
         missing["sim-control"] = "the target has no /_sim/clock (a live tenant): time passes for real"
-    return frozenset(have), missing
+    return Probe(frozenset(have), missing)
 
 
 class GivenTarget:
@@ -227,12 +270,20 @@ class GivenTarget:
 
     def __init__(self, config: HarnessConfig):
         self.config = config
-        self.capabilities, self.missing = probe(config)
         self.base_profile = load_profile_dict(config.profile)
+        found = probe(config)
+        self.capabilities, self.missing, self.unreachable = found.capabilities, found.missing, found.unreachable
+        self.cancel = threading.Event()  # set on Ctrl-C: every live wait wakes up and cleans up
+
+    @property
+    def simulated(self) -> bool:
+        return "sim-control" in self.capabilities
 
     @contextmanager
     def for_scenario(self, scenario: Scenario) -> Iterator[Target]:
         config = self.config
+        if self.unreachable:
+            raise TargetUnreachable(f"the target did not answer the start-of-run probe: {self.unreachable}")
         overrides = {k: v for k, v in scenario.profile.items() if k != "base"}
         wanted = deep_merge(load_profile_dict(scenario.profile["base"]), overrides) \
             if "base" in scenario.profile else overrides
@@ -246,13 +297,15 @@ class GivenTarget:
         root = (config.code42_api_url or _root_of(config.scim_url)).rstrip("/")
         if sim:
             requests.post(f"{root}/_sim/reset", timeout=10)
+        # A shared simulated target is reset per scenario, so only a live one needs per-scenario names.
+        prefix = config.run_prefix if sim else scenario_prefix(config.run_prefix, scenario.id)
         yield Target(
             label=config.scim_url, scim_url=config.scim_url.rstrip("/"),
             scim_auth=ScimAuth(config.scim_token, config.scim_basic), admin_url=config.code42_api_url,
             admin_client=(config.code42_client_id, config.code42_client_secret) if config.code42_api_url else None,
-            clock=SimulatedTime(root) if sim else RealTime(), capabilities=self.capabilities, missing=self.missing,
-            profile=copy.deepcopy(self.base_profile), profile_name=config.profile, simulated=sim, run_prefix=config.run_prefix,
-            secrets=config.secrets,
+            clock=SimulatedTime(root) if sim else RealTime(self.cancel), capabilities=self.capabilities,
+            missing=self.missing, profile=copy.deepcopy(self.base_profile), profile_name=config.profile,
+            simulated=sim, run_prefix=prefix, secrets=config.secrets, request_timeout=config.request_timeout,
         )
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import requests
 
-from harness.errors import ExpectationFailed, TargetUnreachable
+from harness.errors import ExpectationFailed
+from harness.transport import send_with_retries
 from simulators.common.http_recording import RecordingSession
 
 
@@ -31,11 +32,9 @@ class Code42Admin:
     # -------------------------------------------------------------- transport
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        try:
-            return self.session.request(method, self.base_url + path, **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise TargetUnreachable(f"Code42 admin API {self.base_url} did not answer {method} {path}: "
-                                    f"{type(exc).__name__}") from None
+        return send_with_retries(lambda: self.session.request(method, self.base_url + path, **kwargs),
+                                 what=f"Code42 admin API {self.base_url} ({method} {path})",
+                                 method=method, timeout=self.session.timeout)
 
     def authenticate(self) -> str:
         """``POST /v1/oauth?grant_type=client_credentials`` with HTTP Basic (spec §4.1)."""

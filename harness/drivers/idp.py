@@ -29,7 +29,10 @@ class IdpDriver:
         self.directory = Directory(seed=0, clock=clock, domain=EMAIL_DOMAIN)
         auth = target.scim_auth
         secrets = [s for s in (auth.token, auth.basic[1] if auth.basic else None) if s]
-        self.session = RecordingSession(secrets=secrets, clock=clock)
+        self.session = RecordingSession(secrets=secrets, clock=clock,
+                                        timeout=getattr(target, "request_timeout", None) or 30.0)
+        # On a live tenant every object carries the prefix, so cleanup can find it (DESIGN.md).
+        self.live = not getattr(target, "simulated", True)
         self.engine = ProvisioningEngine(self.directory, target.scim_url, auth.token, mappings=JobMappings(),
                                          clock=clock, flags=EngineFlags(), session=self.session)
         self.refs: dict[str, str] = {}       # ref -> objectId
@@ -74,6 +77,8 @@ class IdpDriver:
         if ref in self.refs:
             raise HarnessError(f"user {ref!r} is defined twice")
         spec.setdefault("userPrincipalName", f"{self.prefix}-{ref}@{EMAIL_DOMAIN}")
+        if self.live and not str(spec["userPrincipalName"]).startswith(self.prefix):
+            spec["userPrincipalName"] = f"{self.prefix}-{spec['userPrincipalName']}"
         spec.setdefault("mail", spec["userPrincipalName"])
         if spec.get("manager"):
             spec["manager"] = self.object_id(spec["manager"])
@@ -90,12 +95,19 @@ class IdpDriver:
         if ref in self.refs:
             raise HarnessError(f"group {ref!r} is defined twice")
         members = [self.object_id(m) for m in spec.get("members", [])]
-        group = self.directory.add_group(spec.get("displayName") or f"{self.prefix} {ref}", members=members)
+        group = self.directory.add_group(self._prefixed(spec.get("displayName")) or f"{self.prefix} {ref}",
+                                         members=members)
         self.refs[ref] = group.object_id
         self.group_refs.add(ref)
 
     def rename_group(self, ref: str, display_name: str) -> None:
-        self.directory.update_group(self.object_id(ref), displayName=display_name)
+        self.directory.update_group(self.object_id(ref), displayName=self._prefixed(display_name))
+
+    def _prefixed(self, name: str | None) -> str | None:
+        """A scenario-given group name, with the run prefix put in front on a live tenant."""
+        if not name or not self.live or name.startswith(self.prefix):
+            return name
+        return f"{self.prefix} {name}"
 
     def add_members(self, group: str, members: list[str]) -> None:
         for m in members:

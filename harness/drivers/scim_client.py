@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from harness.errors import TargetUnreachable
+from harness.transport import send_with_retries
 from simulators.common.http_recording import RecordingSession
 
 SCIM_JSON = "application/scim+json"
@@ -63,11 +63,10 @@ class ScimClient:
         sent.update(headers or {})
         data = raw_body.encode() if raw_body is not None else (
             json.dumps(body).encode() if body is not None else None)
-        try:
-            return self.session.request(method, self.base_url + path, data=data, headers=sent, params=params)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise TargetUnreachable(f"SCIM endpoint {self.base_url} did not answer {method} {path}: "
-                                    f"{type(exc).__name__}") from None
+        return send_with_retries(
+            lambda: self.session.request(method, self.base_url + path, data=data, headers=sent, params=params),
+            what=f"SCIM endpoint {self.base_url} ({method} {path})", method=method,
+            timeout=self.session.timeout)
 
     def _json(self, response: requests.Response) -> Any:
         try:

@@ -1,0 +1,161 @@
+"""Live-tenant cleanup: find what carries a prefix on the target and take it out of service.
+
+Why a sweep by prefix rather than a list of what a scenario created: a run interrupted mid-step
+(Ctrl-C, a crash, a timeout) does not know exactly what reached the target, but everything it
+created carries its prefix (DESIGN.md, "Live-tenant safety"). A sweep touches only names that start
+with the prefix followed by a separator, so ``sg1a2b`` never touches ``sg1a2bc-…``.
+
+Code42 never deletes a user (a SCIM DELETE deactivates, seed "Deactivation delay"), so "cleaned"
+means: prefixed SCIM groups deleted, prefixed SCIM users deleted (deactivation requested), prefixed
+Code42 users deactivated at once through the admin API (``POST /v1/users/{uid}/deactivate``, spec §3.5),
+prefixed legal hold matters deactivated first (a custodian cannot be deactivated while held).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.drivers.code42_admin import Code42Admin
+from harness.drivers.scim_client import ScimClient
+from harness.errors import ExpectationFailed, TargetUnreachable
+
+PAGE = 100
+
+
+def carries_prefix(name: str | None, prefix: str) -> bool:
+    """``name`` starts with ``prefix`` followed by a non-alphanumeric character (or is it)."""
+    if not name or not prefix or not name.startswith(prefix):
+        return False
+    rest = name[len(prefix):]
+    return rest == "" or not rest[0].isalnum()
+
+
+@dataclass
+class CleanupReport:
+    prefix: str
+    cleaned: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        head = f"cleanup (prefix {self.prefix}): "
+        if not self.cleaned and not self.failed:
+            return head + "nothing left to clean"
+        text = head + f"{len(self.cleaned)} cleaned" + (f": {'; '.join(self.cleaned)}" if self.cleaned else "")
+        if self.failed:
+            text += f"; {len(self.failed)} FAILED: {'; '.join(self.failed)}"
+        return text
+
+
+class Sweeper:
+    """Lists and cleans prefixed objects through SCIM and (when configured) the Code42 admin API."""
+
+    def __init__(self, scim: ScimClient, admin: Code42Admin | None):
+        self.scim, self.admin = scim, admin
+
+    # -------------------------------------------------------------- listing
+
+    def _scim_list(self, resource: str, attribute: str, prefix: str) -> list[dict[str, Any]]:
+        response = self.scim.request("GET", f"/{resource}", params={"filter": f'{attribute} sw "{prefix}"'})
+        if response.status_code == 200:
+            found = response.json().get("Resources") or []
+        else:  # a target without ``sw``: page through everything and filter here
+            found = list(self._scim_pages(resource))
+        return [r for r in found if carries_prefix(r.get(attribute), prefix)]
+
+    def _scim_pages(self, resource: str) -> Iterator[dict[str, Any]]:
+        start = 1
+        while True:
+            response = self.scim.request("GET", f"/{resource}", params={"startIndex": str(start), "count": str(PAGE)})
+            if response.status_code != 200:
+                raise ExpectationFailed(f"GET /{resource} returned HTTP {response.status_code} while listing for cleanup")
+            body = response.json()
+            page = body.get("Resources") or []
+            yield from page
+            start += len(page)
+            if not page or start > int(body.get("totalResults") or 0):
+                return
+
+    def scim_users(self, prefix: str) -> list[dict[str, Any]]:
+        return self._scim_list("Users", "userName", prefix)
+
+    def scim_groups(self, prefix: str) -> list[dict[str, Any]]:
+        return self._scim_list("Groups", "displayName", prefix)
+
+    def code42_users(self, prefix: str) -> list[dict[str, Any]]:
+        if self.admin is None:
+            return []
+        out, page = [], 1
+        while True:
+            body = self.admin.json("GET", "/v1/users", params={"page": str(page), "pageSize": str(PAGE)})
+            users = body.get("users") or []
+            out += [u for u in users if carries_prefix(u.get("username"), prefix)]
+            if len(users) < PAGE:
+                return out
+            page += 1
+
+    def matters(self, prefix: str) -> list[dict[str, Any]]:
+        if self.admin is None:
+            return []
+        body = self.admin.json("GET", "/v1/legal-hold/matters", params={"pageSize": "1000"})
+        return [m for m in body.get("matters") or [] if carries_prefix(m.get("name"), prefix)]
+
+    # -------------------------------------------------------------- cleaning
+
+    def sweep(self, prefix: str) -> CleanupReport:
+        """Clean everything carrying ``prefix``; each object is reported, a failure does not stop the rest."""
+        report = CleanupReport(prefix)
+
+        def attempt(label: str, action: Any) -> None:
+            try:
+                outcome = action()
+                report.cleaned.append(f"{label}{f' ({outcome})' if outcome else ''}")
+            except (ExpectationFailed, TargetUnreachable, ValueError, KeyError) as exc:
+                report.failed.append(f"{label}: {exc}")
+
+        def listing(what: str, lister: Any) -> list[dict[str, Any]]:
+            try:
+                return lister(prefix)
+            except (ExpectationFailed, TargetUnreachable, ValueError) as exc:
+                report.failed.append(f"listing {what}: {exc}")
+                return []
+
+        for matter in listing("legal hold matters", self.matters):
+            if matter.get("active"):
+                attempt(f"legal hold matter {matter['name']!r}",
+                        lambda m=matter: self.admin.call("POST", f"/v1/legal-hold/matters/{m['matterId']}/deactivate")
+                        and "deactivated")
+        for group in listing("SCIM groups", self.scim_groups):
+            attempt(f"SCIM Group {group.get('displayName')!r}", lambda g=group: self._delete("Groups", g["id"]))
+        for user in listing("SCIM users", self.scim_users):
+            if user.get("active") is False:
+                continue  # already out of service (Code42 keeps deactivated users)
+            attempt(f"SCIM User {user.get('userName')!r}", lambda u=user: self._delete("Users", u["id"]))
+        for user in listing("Code42 users", self.code42_users):
+            if user.get("active"):
+                attempt(f"Code42 user {user['username']!r}",
+                        lambda u=user: self.admin.call("POST", f"/v1/users/{u['userId']}/deactivate") and "deactivated")
+        return report
+
+    def _delete(self, resource: str, resource_id: str) -> str:
+        response = self.scim.request("DELETE", f"/{resource}/{resource_id}")
+        if response.status_code in (200, 204, 404):
+            return f"DELETE -> {response.status_code}"
+        if resource == "Users" and response.status_code in (400, 405, 501):  # no DELETE: Azure's soft path
+            patch = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                     "Operations": [{"op": "replace", "path": "active", "value": False}]}
+            answer = self.scim.request("PATCH", f"/{resource}/{resource_id}", body=patch)
+            if answer.status_code in (200, 204):
+                return f"DELETE -> {response.status_code}, PATCH active=false -> {answer.status_code}"
+            raise ExpectationFailed(f"PATCH active=false returned HTTP {answer.status_code}")
+        raise ExpectationFailed(f"DELETE returned HTTP {response.status_code}")
+
+    def leftovers(self, prefix: str) -> list[str]:
+        """What still carries ``prefix`` and is in service: active SCIM users, SCIM groups, active Code42
+        users, active legal hold matters. Empty after a successful :meth:`sweep`."""
+        out = [f"SCIM User {u['userName']!r}" for u in self.scim_users(prefix) if u.get("active", True)]
+        out += [f"SCIM Group {g['displayName']!r}" for g in self.scim_groups(prefix)]
+        out += [f"Code42 user {u['username']!r}" for u in self.code42_users(prefix) if u.get("active")]
+        out += [f"legal hold matter {m['name']!r}" for m in self.matters(prefix) if m.get("active")]
+        return out
