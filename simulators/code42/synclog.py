@@ -58,10 +58,14 @@ class SyncLog:
         self._deferred: list[Entry] = []
         self.rejections = 0  # how many entries were ever deferred (lets the app tell whether one was logged)
         self._lock = threading.Lock()
+        self._oldest: str | None = None  # see flush()
 
     def write(self, tx: Any, entry: Entry) -> None:
         if entry.status not in STATUSES:
             raise ValueError(f"status {entry.status!r} is not one of {STATUSES}")
+        when = isoformat(entry.occurred_at)
+        if self._oldest is not None and when < self._oldest:
+            self._set_oldest(when)
         tx.execute(
             "INSERT INTO c42_synclog (occurred_at, provider, username, user_uid, action, status, message)"
             " VALUES (?,?,?,?,?,?,?)",
@@ -88,14 +92,33 @@ class SyncLog:
         """Drop queued entries (``/_sim/reset``: they belong to the tenant that was just emptied)."""
         with self._lock:
             self._deferred = []
+            self._oldest = None
 
     def flush(self, tx: Any) -> None:
-        """Write deferred entries and drop entries older than the retention period."""
+        """Write deferred entries and drop entries older than the retention period.
+
+        Runs at the start of every hook, so the DELETE runs only when an entry can be older than the
+        cutoff: ``_oldest`` is a lower bound of the stored ``occurred_at`` values (None: unknown), lowered
+        by every write and set from the table after a prune once that transaction has committed.
+        """
         with self._lock:
             pending, self._deferred = self._deferred, []
         for entry in pending:
             self.write(tx, entry)
-        tx.execute("DELETE FROM c42_synclog WHERE occurred_at < ?", (isoformat(tx.now - self.retention),))
+        cutoff = isoformat(tx.now - self.retention)
+        oldest = self._oldest
+        if oldest is not None and oldest >= cutoff:
+            return
+        self._oldest = None
+        tx.execute("DELETE FROM c42_synclog WHERE occurred_at < ?", (cutoff,))
+        rows = tx.query("SELECT MIN(occurred_at) AS oldest FROM c42_synclog")
+        found = rows[0]["oldest"] if rows else None
+        tx.on_commit(lambda: self._set_oldest(found or cutoff))
+
+    def _set_oldest(self, value: str) -> None:
+        with self._lock:
+            if self._oldest is None or value < self._oldest:
+                self._oldest = value
 
     def entries(self, tx: Any, after: datetime | None = None, before: datetime | None = None) -> list[dict[str, Any]]:
         """Entries in time order, optionally limited to ``after <= time < before``."""

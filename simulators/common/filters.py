@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Any
 
 from scim2_filter_parser import ast as A
@@ -568,6 +568,19 @@ class ValuePath:
 
 
 def parse_path(text: str, schema: ResourceSchema, *, string_booleans: bool = False) -> ValuePath:
+    """Parse a PATCH path (see :func:`_parse_path`); the result is immutable, so repeated paths
+    (Azure sends the same few on every update) come from a cache instead of the parser."""
+    if not isinstance(text, str):
+        return _parse_path(text, schema, string_booleans=string_booleans)
+    return _cached_path(text, schema, string_booleans)
+
+
+@lru_cache(maxsize=1024)
+def _cached_path(text: str, schema: ResourceSchema, string_booleans: bool) -> ValuePath:
+    return _parse_path(text, schema, string_booleans=string_booleans)
+
+
+def _parse_path(text: str, schema: ResourceSchema, *, string_booleans: bool = False) -> ValuePath:
     """Parse a PATCH path; ``ScimError(400, ..., "invalidPath")`` when it is malformed or unknown.
 
     The library's grammar has no start symbol for a bare path, so ``<path> pr`` is parsed and the

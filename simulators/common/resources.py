@@ -32,6 +32,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from simulators.common.bundled import data_dir
@@ -222,6 +223,7 @@ class ResourceSchema:
             self.extensions[doc["id"]] = {a["name"].lower(): _attribute_from_json(a, doc["id"]) for a in doc["attributes"]}
         self._untyped: set[tuple[str, str]] = set()  # (urn, name) of attributes without a type check
         self._validator: jsonschema.protocols.Validator | None = None
+        self._fast: Any = None
 
     def __repr__(self) -> str:
         return f"ResourceSchema({self.name!r})"
@@ -258,6 +260,7 @@ class ResourceSchema:
         clone._ext_urns = dict(self._ext_urns)
         clone._untyped = set(self._untyped)
         clone._validator = None
+        clone._fast = None
         if self.is_core_urn(urn):
             target, canonical_urn = clone.core, self.core_urn
         else:
@@ -270,6 +273,18 @@ class ResourceSchema:
             if doc["name"].lower() in untyped_names:
                 clone._untyped.add((canonical_urn, doc["name"]))
         return clone
+
+    def is_valid(self, resource: Any) -> bool:
+        """Does ``resource`` pass the JSON Schema? A generated-code check (``fastjsonschema``), about ten
+        times faster than ``jsonschema`` on a User; :func:`check_canonical` asks ``jsonschema`` only
+        when this says no, for a precise message."""
+        if self._fast is None:
+            self._fast = _fast_check(self.validator.schema)
+        try:
+            self._fast(resource)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
 
     @property
     def validator(self) -> jsonschema.protocols.Validator:
@@ -514,6 +529,14 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return _compile(json.loads(json_schema_path(schema).read_text(encoding="utf-8")))
 
 
+def _fast_check(doc: Mapping[str, Any]) -> Any:
+    """``doc`` compiled by fastjsonschema. It knows drafts 4 to 7; the generated schemas use only
+    keywords whose meaning draft 7 shares with 2020-12 (type, properties, items, contains, const,
+    pattern, minLength, required), so they compile as draft 7 (a test checks both agree)."""
+    draft7 = {k: v for k, v in doc.items() if k != "$schema"}
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **draft7})
+
+
 def _compile(doc: dict[str, Any]) -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(doc)
     cls.check_schema(doc)
@@ -544,9 +567,9 @@ def validate(resource: Any, schema: ResourceSchema) -> dict[str, Any]:
 
 def check_canonical(canonical: Mapping[str, Any], schema: ResourceSchema) -> None:
     """:func:`validate` for a resource already in canonical spelling (no copy made); raises the same errors."""
-    validator = schema.validator
-    if validator.is_valid(canonical):
+    if schema.is_valid(canonical):
         return
+    validator = schema.validator
     errors = sorted(validator.iter_errors(canonical), key=lambda e: (list(e.absolute_path), e.message))
     if errors:
         error = jsonschema.exceptions.best_match(errors)

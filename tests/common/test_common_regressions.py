@@ -85,3 +85,29 @@ def test_extended_schema_knows_new_attributes_and_leaves_the_bundled_one_alone()
                       [{"op": "add", "path": f"{CUSTOM_URN}:costCenterOrg", "value": "Ops"}], ext)
     assert out[CUSTOM_URN] == {"costCenterOrg": "Ops"}
     assert parse_filter(f'{CUSTOM_URN}:costCenterOrg eq "ops"', ext).matches(out)
+
+
+# ---------------------------------------------------------------- the fast validity check agrees with jsonschema
+
+
+@pytest.mark.parametrize("doc", [
+    {"schemas": [USER_URN], "userName": "b"},
+    {"schemas": [USER_URN], "userName": ""},
+    {"schemas": [USER_URN]},
+    {"schemas": ["urn:other"], "userName": "b"},
+    {"schemas": [USER_URN], "userName": "b", "active": 1},
+    {"schemas": [USER_URN], "userName": "b", "active": None},
+    {"schemas": [USER_URN], "userName": "b", "emails": [{"value": "x", "primary": "true"}]},
+    {"schemas": [USER_URN], "userName": "b", "emails": {"value": "x"}},
+    {"schemas": [USER_URN], "userName": "b", "meta": {"created": "2026-01-02T03:04:05Z"}},
+    {"schemas": [USER_URN], "userName": "b", "meta": {"created": "yesterday"}},
+    {"schemas": [USER_URN], "userName": "b", "x509Certificates": [{"value": 5}]},
+    {"schemas": [USER_URN], "userName": "b", ENTERPRISE_USER_URN: {"manager": {"value": "m"}}},
+    {"schemas": [USER_URN], "userName": "b", ENTERPRISE_USER_URN: {"manager": "m"}},
+    {"schemas": [USER_URN], "userName": "b", ENTERPRISE_USER_URN: []},
+    {"schemas": [USER_URN], "userName": "b", "unknownAttr": {"anything": [1, True]}},
+    {"schemas": [USER_URN], "userName": True},
+    {"schemas": [USER_URN], "userName": 1.0},
+])
+def test_fast_validity_check_agrees_with_jsonschema(doc):
+    assert USER.is_valid(doc) == USER.validator.is_valid(doc)
