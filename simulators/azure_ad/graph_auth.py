@@ -58,7 +58,10 @@ class TokenIssuer:
     def check(self, token: str) -> str | None:
         """None when ``token`` is valid, else the Graph message saying why not."""
         with self._lock:
-            expiry = next((exp for known, exp in self._tokens.items() if hmac.compare_digest(known, token)), None)
+            # compare_digest refuses non-ASCII str, so compare bytes: a token like "é" is simply wrong.
+            presented = token.encode("utf-8", "surrogatepass")
+            expiry = next((exp for known, exp in self._tokens.items()
+                           if hmac.compare_digest(known.encode(), presented)), None)
         if expiry is None:
             return "Access token validation failure. Invalid audience."
         if expiry <= self.clock.now():

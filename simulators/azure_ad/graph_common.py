@@ -21,6 +21,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from simulators.common.clock import Clock, isoformat
+from simulators.common.json_body import JsonBodyError, parse_json
 
 GRAPH_VERSION = "v1.0"
 DEFAULT_PAGE = 100
@@ -92,10 +93,10 @@ def json_body(*, allow_empty: bool = False) -> dict[str, Any]:
             return {}
         raise bad_request("Empty Payload, JSON content expected.")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = parse_json(raw)
+    except JsonBodyError as exc:
         raise bad_request(f"Unable to read JSON request payload. Please ensure Content-Type header is set and payload "
-                          f"is of valid JSON format. ({type(exc).__name__})") from None
+                          f"is of valid JSON format. ({exc})") from None
     if not isinstance(body, dict):
         raise bad_request("The request payload must be a JSON object.")
     return body
