@@ -1,0 +1,87 @@
+"""Misbehaving targets on 127.0.0.1 for the robustness tests: a port nobody listens on, a raw socket
+server that never answers or hangs up, and a werkzeug proxy that injects 429s and 5xx bursts in front
+of a real mock Code42."""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+from collections.abc import Callable
+from typing import Any, Self
+
+import requests
+from werkzeug.wrappers import Request, Response
+
+from simulators.common.server import ServerThread
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length", "te", "trailer",
+              "upgrade", "proxy-authenticate", "proxy-authorization"}
+
+
+def refused_port() -> int:
+    """A loopback port that was free a moment ago: connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RawServer:
+    """``mode="silent"``: accept, read, never answer. ``mode="hangup"``: accept, read, close."""
+
+    def __init__(self, mode: str):
+        stop = self.stop_event = threading.Event()
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                self.request.settimeout(1.0)
+                try:
+                    self.request.recv(65536)
+                except OSError:
+                    return
+                if mode == "silent":
+                    stop.wait(60)
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop_event.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FaultyProxy:
+    """Forwards to ``upstream``; ``fault(n, request)`` may replace the n-th answer (1-based) with
+    ``(status, headers)``."""
+
+    def __init__(self, upstream: str, fault: Callable[[int, Request], tuple[int, dict[str, str]] | None]):
+        self.upstream, self.fault = upstream.rstrip("/"), fault
+        self.count = 0
+        self._lock = threading.Lock()
+        self._session = requests.Session()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        request = Request(environ)
+        with self._lock:
+            self.count += 1
+            n = self.count
+        injected = self.fault(n, request)
+        if injected is not None:
+            status, headers = injected
+            body = '{"detail": "injected by the test proxy"}'
+            return Response(body, status=status, headers=headers, content_type="application/json")(environ, start_response)
+        upstream = self._session.request(request.method, self.upstream + request.full_path.rstrip("?"),
+                                         headers={k: v for k, v in request.headers if k.lower() != "host"},
+                                         data=request.get_data(), timeout=30, allow_redirects=False)
+        headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP]
+        return Response(upstream.content, status=upstream.status_code, headers=headers)(environ, start_response)
+
+    def serve(self) -> ServerThread:
+        return ServerThread(self, threads=4)
