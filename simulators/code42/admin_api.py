@@ -12,6 +12,8 @@ deactivation here is immediate.
 
 from __future__ import annotations
 
+import copy
+
 import base64
 import hmac
 import re
@@ -694,10 +696,11 @@ def create_admin_blueprint(runtime: Any) -> Blueprint:
     # ------------------------------------------------------------ console: provider settings (scimgate shapes)
 
     def provider_or_404(tx: Any, provider_id: str) -> dict[str, Any]:
+        """The provider's settings as a copy the caller may edit (the domain's cached ones are read-only)."""
         settings = domain.prepare(tx)
         if provider_id != settings["provider_id"]:
             raise AdminError(404, "PROVIDER_NOT_FOUND", f"no provisioning provider {provider_id!r}")
-        return settings
+        return copy.deepcopy(settings)
 
     def _base_url() -> str:
         return request.host_url.rstrip("/") + "/scim/v2"

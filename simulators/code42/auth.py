@@ -82,12 +82,9 @@ class ScimCredentials:
     # ---------------------------------------------------------------- checking
 
     def _state(self) -> dict[str, Any]:
-        # Read on every check, parsed only when the stored text changed: a regenerate inside a
-        # transaction that later rolls back must not leave a stale secret in memory.
-        with self._store.read() as tx:
-            text = tx.kv_get(_KV_KEY) or "{}"
-        if text != self._cache_text:
-            self._cache, self._cache_text = json.loads(text), text
+        # In memory: this process is the only writer of the stored state, and regenerate() replaces
+        # the cache only once its transaction has committed (Tx.on_commit), so a regenerate that
+        # rolls back leaves no stale secret here, and a check costs no SQLite read.
         return self._cache
 
     @property
@@ -151,13 +148,15 @@ class ScimCredentials:
             else:
                 new = secrets.token_urlsafe(32)
                 state["token"] = _digest(new)
-            tx.kv_put(_KV_KEY, json.dumps(state))
             # The plain secret becomes ours only when the caller's transaction commits: if it rolls
             # back, the stored (old) secret still opens the door and .token/.basic must say so.
-            tx.on_commit(lambda: self._remember(new))
+            text = json.dumps(state)
+            tx.kv_put(_KV_KEY, text)
+            tx.on_commit(lambda: self._remember(new, state, text))
         return new
 
-    def _remember(self, secret: str | tuple[str, str]) -> None:
+    def _remember(self, secret: str | tuple[str, str], state: dict[str, Any], text: str) -> None:
+        self._cache, self._cache_text = state, text
         if isinstance(secret, tuple):
             self.basic = secret
         else:

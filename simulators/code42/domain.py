@@ -13,6 +13,7 @@ whole request and nothing is written. What Code42 adds (seed 000_fdc7d7180481efa
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -114,6 +115,7 @@ class Code42Domain:
         self.synclog = SyncLog(self.profile.provider["name"], self.switches["sync_log_retention_days"])
         self.lifecycle = Lifecycle(self.synclog, self.switches, self.faults)
         self.mapper = Mapper(lambda s: s["plan"], self.switches, self.faults)
+        self._settings: dict[str, Any] | None = None  # cache of the stored provider settings (settings_changed)
         self.store.register_ddl(directory.DDL)
         self.store.register_ddl(SYNCLOG_DDL)
         with self.store.transaction() as tx:
@@ -123,8 +125,16 @@ class Code42Domain:
 
     def settings_changed(self, settings: dict[str, Any]) -> None:
         """Call after committing new provider settings: the SCIM layer's User schema follows the configured
-        org/role attribute names (code42-open-questions.md Q4, see :mod:`user_schema`)."""
+        org/role attribute names (code42-open-questions.md Q4, see :mod:`user_schema`), and the hooks
+        read the settings from memory instead of parsing them from SQLite on every request."""
+        self._settings = copy.deepcopy(settings)
         self.runtime.user_schema = user_schema_for(settings)
+
+    def _current_settings(self, tx: Any) -> dict[str, Any]:
+        """The provider settings, read-only (admin routes that edit them take a copy, see admin_api)."""
+        if self._settings is None:
+            self._settings = provider_settings.load(tx) or provider_settings.seed(tx, self.profile)
+        return self._settings
 
     # ---------------------------------------------------------------- housekeeping
 
@@ -132,8 +142,9 @@ class Code42Domain:
         """Seed the tenant on first use (or after a reset), write deferred Sync Log entries, fire due
         deactivations. Every hook and admin request starts here. Returns the provider settings."""
         if directory.root_org(tx) is None:
+            self._settings = None  # a fresh (or reset) store: nothing cached applies
             self._seed(tx)
-        settings = provider_settings.load(tx) or provider_settings.seed(tx, self.profile)
+        settings = self._current_settings(tx)
         self.synclog.flush(tx)
         if fire and self.lifecycle.may_be_due(tx.now):
             self.lifecycle.fire_due(tx, tx.now)
@@ -179,6 +190,7 @@ class Code42Domain:
         then seed the tenant again from the profile."""
         self.synclog.clear_deferred()
         self.lifecycle.reset()
+        self._settings = None
         with self.store.transaction() as tx:
             settings = self.prepare(tx)
         self.settings_changed(settings)
@@ -271,7 +283,7 @@ class Code42Domain:
         return None
 
     def user_written(self, tx: Any, old: dict | None, new: dict) -> None:
-        settings = provider_settings.load(tx)
+        settings = self._current_settings(tx)
         values = extract(new)
         scim_id = new["id"]
         user = directory.get_user(tx, scim_id=scim_id)
@@ -357,7 +369,7 @@ class Code42Domain:
             raise self._reject(tx, ScimError(400, "local users cannot be deleted from the provisioning provider",
                                              "mutability"), "Delete user", username, c42["user_uid"])
         if c42 is not None and scim_active(user):
-            self.lifecycle.request_deactivation(tx, c42, provider_settings.load(tx))
+            self.lifecycle.request_deactivation(tx, c42, self._current_settings(tx))
             tx.put_user({**user, "active": False})
         return False
 
@@ -387,7 +399,7 @@ class Code42Domain:
         affected = set(added) | set(removed)
         if old is None or new is None or (old and _get(old, "displayName") != name):
             affected |= {m.get("value") for m in (_get(group, "members") or []) if isinstance(m, dict)}
-        settings = provider_settings.load(tx)
+        settings = self._current_settings(tx)
         for scim_id in sorted(a for a in affected if a):
             self.remap(tx, settings, scim_id)
 
