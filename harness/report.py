@@ -22,15 +22,17 @@ from harness.errors import HarnessError
 
 TOOL_DIR = Path(__file__).with_name("report_tool")
 
-#: Allure categories; the plugin prefixes every message with its category in brackets.
+#: Allure categories; the plugin prefixes every message with its category in brackets. ``[\s\S]*``
+#: rather than ``(?s).*``: Allure 2 (Java) full-matches these, Allure 3 compiles them as JavaScript
+#: regular expressions, which have no inline ``(?s)`` flag (an "Invalid group" that aborts the report).
 CATEGORIES: list[dict[str, Any]] = [
-    {"name": "Product defects", "matchedStatuses": ["failed"], "messageRegex": r"(?s).*\[product defect\].*"},
-    {"name": "Known deviations", "matchedStatuses": ["skipped"], "messageRegex": r"(?s).*\[known deviation.*"},
+    {"name": "Product defects", "matchedStatuses": ["failed"], "messageRegex": r"[\s\S]*\[product defect\][\s\S]*"},
+    {"name": "Known deviations", "matchedStatuses": ["skipped"], "messageRegex": r"[\s\S]*\[known deviation[\s\S]*"},
     {"name": "Known deviation entries to act on", "matchedStatuses": ["failed"],
-     "messageRegex": r"(?s).*\[known deviation (expired|passes)\].*"},
-    {"name": "Target unreachable", "matchedStatuses": ["broken"], "messageRegex": r"(?s).*\[target unreachable\].*"},
-    {"name": "Harness errors", "matchedStatuses": ["broken"], "messageRegex": r"(?s).*\[harness error\].*"},
-    {"name": "Not verifiable", "matchedStatuses": ["skipped"], "messageRegex": r"(?s).*\[not verifiable\].*"},
+     "messageRegex": r"[\s\S]*\[known deviation (expired|passes)\][\s\S]*"},
+    {"name": "Target unreachable", "matchedStatuses": ["broken"], "messageRegex": r"[\s\S]*\[target unreachable\][\s\S]*"},
+    {"name": "Harness errors", "matchedStatuses": ["broken"], "messageRegex": r"[\s\S]*\[harness error\][\s\S]*"},
+    {"name": "Not verifiable", "matchedStatuses": ["skipped"], "messageRegex": r"[\s\S]*\[not verifiable\][\s\S]*"},
 ]
 
 
