@@ -239,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     faults = sub.add_parser("faults", help="list the mock Code42's fault switches")
     faults.set_defaults(func=cmd_faults)
+
+    from harness import profile_doc
+
+    doc = sub.add_parser("profile-doc", help="print the profile reference (Markdown) from schemas/profile.schema.json")
+    profile_doc.add_arguments(doc)
+    doc.set_defaults(func=profile_doc.run)
     _add_explore(sub)
     _add_serve(sub)
     return parser

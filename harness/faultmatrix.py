@@ -8,6 +8,7 @@ breaks) with no fault on proves nothing about a fault, so it is left out of ever
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ def load_suite(roots: Iterable[Path]) -> list[Scenario]:
 
 
 def _targets(faults: list[str]) -> MockTargets:
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is noise here
     return MockTargets(HarnessConfig.from_values({}), faults)
 
 
