@@ -148,3 +148,28 @@ def test_live_target_without_consent_is_never_written(tmp_path: Path):
     assert done.returncode != 0 and "add --live to consent" in done.stderr
     assert leftovers == []
     _no_secrets(served, done.stdout, done.stderr)
+
+
+def test_leftovers_of_a_killed_run_are_swept_by_prefix_only(tmp_path: Path):
+    """``--run-prefix <old> -k nothing`` sweeps what a killed run left; look-alike names are not touched."""
+    suite = _suite(tmp_path / "suite", DELAYED, 1)
+    with served_code42() as served:
+        session = RecordingSession(secrets=[served.token], timeout=10)
+        scim = ScimClient(served.scim_url, session, ScimAuth(served.token))
+        for name in ("sgkill-0a1b2-alice@scimgate.example.com", "sgkillx-bob@scimgate.example.com"):
+            body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "active": True}
+            assert scim.request("POST", "/Users", body=body).status_code == 201
+        group = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "sgkill-0a1b2 team"}
+        assert scim.request("POST", "/Groups", body=group).status_code == 201
+        done = subprocess.run(_command(served, suite, "sgkill", "-k", "nothing-matches-this"), env=served.env(),
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False)
+        leftovers = _leftovers(served, "sgkill")
+        untouched = _leftovers(served, "sgkillx")
+        session.close()
+    out = done.stdout + done.stderr
+    assert "end of run: cleanup (prefix sgkill): 3 cleaned" in out, out[-3000:]
+    assert "SCIM Group 'sgkill-0a1b2 team'" in out and "Code42 user 'sgkill-0a1b2-alice@" in out
+    assert leftovers == []
+    assert untouched == ["SCIM User 'sgkillx-bob@scimgate.example.com'",
+                         "Code42 user 'sgkillx-bob@scimgate.example.com'"]
+    _no_secrets(served, out)
