@@ -22,10 +22,15 @@ class SimulatedTime:
 
     simulated = True
 
-    def __init__(self, base_url: str, session: RecordingSession | None = None):
+    def __init__(self, base_url: str, session: RecordingSession | None = None, *, owned: bool = False):
         self.base_url = base_url.rstrip("/")
         # Clock traffic is plumbing, not evidence: keep it out of the scenario's recorded exchanges.
         self._session = requests.Session()
+        # ``owned``: nobody but this object moves the mock's VirtualClock (an in-process mock started for
+        # one scenario), so the time read once stays true until our own advance. Every recorded
+        # exchange stamps its start time, and asking over HTTP each time doubled the requests of a run.
+        self._owned = owned
+        self._known: datetime | None = None
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
         try:
@@ -45,13 +50,17 @@ class SimulatedTime:
         return datetime.fromisoformat(text).astimezone(UTC)
 
     def now(self) -> datetime:
-        return self._parse(self._call("GET", "/clock"))
+        if self._owned and self._known is not None:
+            return self._known
+        self._known = self._parse(self._call("GET", "/clock"))
+        return self._known
 
     def advance(self, seconds: float) -> datetime:
         """Let ``seconds`` pass on the target (instantly)."""
         if seconds <= 0:
             return self.now()
-        return self._parse(self._call("POST", "/clock/advance", json={"seconds": seconds}))
+        self._known = self._parse(self._call("POST", "/clock/advance", json={"seconds": seconds}))
+        return self._known
 
     def advance_to(self, when: datetime) -> datetime:
         return self.advance((when - self.now()).total_seconds())

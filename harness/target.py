@@ -169,7 +169,7 @@ class MockTargets:
             yield Target(
                 label=f"mock Code42 (in-process) {server.url}", scim_url=f"{server.url}/scim/v2",
                 scim_auth=ScimAuth(token=token), admin_url=server.url, admin_client=(client_id, client_secret),
-                clock=SimulatedTime(server.url), capabilities=MOCK_CAPABILITIES, missing={},
+                clock=SimulatedTime(server.url, owned=True), capabilities=MOCK_CAPABILITIES, missing={},
                 profile=profile, profile_name=profile_name, simulated=True,
                 run_prefix=self.config.run_prefix, secrets=[token, client_secret],
                 restart=restart if database != ":memory:" else None,
