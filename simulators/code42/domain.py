@@ -311,8 +311,7 @@ class Code42Domain:
                 user = self._apply_outcome(tx, user, out)
                 user = directory.update_user(tx, user["user_id"], isoformat(tx.now), **profile_fields)
                 return
-        changed = self._overwrite(tx, user, profile_fields)
-        user = directory.get_user(tx, user_id=user["user_id"])
+        changed, user = self._overwrite(tx, user, profile_fields)
         if changed:
             self.synclog.add(tx, "Update user", "SUCCESS", "external attributes changed: " + ", ".join(changed),
                              username=user["username"], user_uid=user["user_uid"])
@@ -325,7 +324,7 @@ class Code42Domain:
         elif not was_active and now_active:
             self.lifecycle.reenable(tx, user)
 
-    def _overwrite(self, tx: Any, user: dict[str, Any], fields: dict[str, Any]) -> list[str]:
+    def _overwrite(self, tx: Any, user: dict[str, Any], fields: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
         """"These updates overwrite any changes made in Code42." Fault ``updates_do_not_overwrite`` keeps
         the fields an admin edited."""
         sticky = set(user["edited"]) if self.faults.on("updates_do_not_overwrite") else set()
@@ -345,8 +344,7 @@ class Code42Domain:
                 changed.append(key)
         if not sticky:
             update["edited"] = []
-        directory.update_user(tx, user["user_id"], isoformat(tx.now), **update)
-        return changed
+        return changed, directory.update_user(tx, user["user_id"], isoformat(tx.now), **update)
 
     def _apply_outcome(self, tx: Any, user: dict[str, Any], out: Outcome) -> dict[str, Any]:
         user, changes = self.mapper.apply(tx, user, out)
