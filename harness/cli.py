@@ -63,10 +63,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                    "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if args.junitxml:
         pytest_args.append(f"--junitxml={args.junitxml}")
-    workers = args.workers or (args.scimgate_concurrency if args.scimgate_concurrency and
-                               int(args.scimgate_concurrency) > 1 else None)
-    if workers:
-        pytest_args += ["-n", str(workers)]
+    # --concurrency is forwarded as is: the plugin overlaps live waits on threads in one process
+    # (harness/scheduler.py); -n (xdist processes) is only for CPU-bound simulation runs.
+    if args.workers:
+        pytest_args += ["-n", str(args.workers)]
     pytest_args += args.pytest_args
     saved = dict(os.environ)
     os.environ.update(env)
