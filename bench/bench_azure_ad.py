@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores; figures on a shared "
+          "machine above ~1.5 are inflated by other work", flush=True)
     t0 = time.perf_counter()
     directory = build_directory(args.users, args.groups, args.members, args.seed)
     setup = time.perf_counter() - t0
@@ -136,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{rate / loop:.0%} of the ceiling")
     print(f"CPU per request: mock Code42 (server process) {server_cpu * 1000 / max(requests_sent, 1):.2f} ms, "
           f"engine + HTTP client (this process) {client_cpu * 1000 / max(requests_sent, 1):.2f} ms")
+    print(f"load average at end: {os.getloadavg()[0]:.2f} (1 min)")
     return 0 if cycle.state == "Succeeded" and not failed else 1
 
 

@@ -307,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peer", action="store_true", help="measure only the mock")
     args = parser.parse_args(argv)
 
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores; figures on a shared "
+          "machine above ~1.5 are inflated by other work", flush=True)
     tmp = tempfile.mkdtemp(prefix="bench-code42-")
     servers = []
     rows: dict[str, dict[str, Any]] = {}
@@ -384,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
                        ours["mixed"] >= TARGETS["throughput_ratio"] * peer["mixed"]))
     for label, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
+    print(f"load average at end: {os.getloadavg()[0]:.2f} (1 min)")
     if args.users < 100_000:
         print(f"(targets are set for 100,000 users; this run had {args.users:,})")
     return 0
