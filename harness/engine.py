@@ -308,10 +308,11 @@ def _short(url: str) -> str:
 
 def _given(ctx: ScenarioContext, given: dict[str, Any]) -> None:
     idp = ctx.idp
+    # Templates work in ``given`` too, so a live run can prefix fixed values (``org: ${run.prefix} Sales``).
     for user in given.get("users", []):
-        idp.create_user(dict(user))
+        idp.create_user(ctx.render(dict(user)))
     for group in given.get("groups", []):
-        idp.create_group(dict(group))
+        idp.create_group(ctx.render(dict(group)))
     for ref in given.get("assign", []):
         idp.assign(ref)
 

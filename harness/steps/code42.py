@@ -219,6 +219,7 @@ def _matter_active(ctx: ScenarioContext, matter_id: str) -> bool:
 @step("code42.sync_log", phases=("then",), requires=ADMIN)
 def sync_log(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     """Sync Log entries since the scenario started matching ref/action/status/message (count, absent)."""
+    args = ctx.render(args)
     entries = ctx.admin.sync_log(after=isoformat(ctx.started_at))
     wanted_user = ctx.user_name(args["ref"]).lower() if "ref" in args else None
     pattern = re.compile(args["message"], re.IGNORECASE) if "message" in args else None
