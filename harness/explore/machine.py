@@ -83,8 +83,38 @@ class Recorder:
     started: float = field(default_factory=time.perf_counter)
     first_found_s: float | None = None   # seconds from start to the first disagreement (before shrinking)
     runs_to_find: int | None = None
+    found_length: int | None = None      # steps of the first disagreeing program, before shrinking
     failing: RunLog | None = None
     cleanup: list[str] = field(default_factory=list)
+
+#: Per-user operations and when each would change something, in the order Hypothesis treats as simplest.
+OPERATIONS: dict[str, Callable[[Any, ModelUser], bool]] = {
+    "disable": lambda m, u: u.enabled,
+    "place_hold": lambda m, u: u.ever_assigned and not u.on_hold,   # a hold needs a Code42 user
+    "release_hold": lambda m, u: u.on_hold,
+    "enable": lambda m, u: not u.enabled,
+    "unassign": lambda m, u: u.assigned,
+    "assign": lambda m, u: not u.assigned,
+    "set_manager": lambda m, u: len(m.model) > 1 and u.manager is None,
+    "clear_manager": lambda m, u: u.manager is not None,
+    "attribute": lambda m, u: True,
+}
+
+
+def operation_names(groups: list[str]) -> list[str]:
+    """The operations a step draws from, as one fixed list (then a user, then a group, likewise fixed).
+
+    Why fixed rather than a list of what applies now: a draw is an index, and a fixed list keeps an
+    index meaning the same operation when the shrinker deletes earlier steps, so "create, hold,
+    disable" can shrink to "create, disable". A draw that would change nothing is skipped (see
+    ``step``). The order is the one Hypothesis treats as simplest, tries first and shrinks towards:
+    disable, time passing (listed twice: most lifecycle bugs show only once the delay is over), legal
+    hold, release, enable ..., edits last. Joining is listed once per mapped group, so under a profile that maps SCIM groups to
+    orgs and roles, membership changes come up as often as that mapping matters.
+    """
+    lifecycle = list(OPERATIONS)
+    return lifecycle[:1] + ["time_passes"] * 2 + lifecycle[1:] + ["join_group"] * max(1, len(groups) - 1) \
+        + ["leave_group", "create_user"]
 
 
 def group_names(pair: SidePair) -> list[str]:
@@ -104,13 +134,14 @@ def time_offsets(pair: SidePair) -> list[int]:
     """Minutes to let pass around the profile's deactivation delay (15 min unless the profile says): just
     short of it (a deactivation must not have happened yet) and, twice as often, just past it (it must)."""
     delay = int(pair.profile.get("deactivation_delay_minutes", 15))
-    return [max(delay - 1, 1), delay + 1, delay + 1] if delay > 1 else [delay + 1]
+    return [delay + 1, max(delay - 1, 1), delay + 1] if delay > 1 else [delay + 1]
 
 
 def build_machine(pair: SidePair, recorder: Recorder) -> type[RuleBasedStateMachine]:
     """A state machine class bound to ``pair`` (Hypothesis instantiates it once per example)."""
     groups = group_names(pair)
     offsets = time_offsets(pair)
+    names = operation_names(groups)
 
     class ExploreCode42(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -137,10 +168,10 @@ def build_machine(pair: SidePair, recorder: Recorder) -> type[RuleBasedStateMach
             log = StepLog(label)
             self.run.steps.append(log)
             marks = {side.name: side.mark() for side in pair.sides}
-            outcomes = {side.name: action(side) for side in pair.sides}
+            outcomes = pair.both(action)
             pair.follow_wall_clock()
-            names = {ref: pair.reference.idp.user_name(ref) for ref in self.model}
-            snaps = {side.name: snapshot(side.admin, names) for side in pair.sides}
+            usernames = {ref: pair.reference.idp.user_name(ref) for ref in self.model}
+            snaps = pair.both(lambda side: snapshot(side.admin, usernames))
             log.exchanges = {side.name: side.since(marks[side.name]) for side in pair.sides}
             log.state = describe(snaps[REFERENCE])
             lines = []
@@ -154,6 +185,7 @@ def build_machine(pair: SidePair, recorder: Recorder) -> type[RuleBasedStateMach
                 if recorder.first_found_s is None:
                     recorder.first_found_s = time.perf_counter() - recorder.started
                     recorder.runs_to_find = recorder.runs
+                    recorder.found_length = len(self.run.steps)
                 raise Disagreement(label, lines)
             return outcomes
 
@@ -176,18 +208,33 @@ def build_machine(pair: SidePair, recorder: Recorder) -> type[RuleBasedStateMach
         # three or four operations a lifecycle bug needs (place a hold, disable, let time pass) were
         # then rarely all on together within a CI budget of a few dozen programs.
 
-        def options(self) -> list[tuple[str, str]]:
-            out = [(name, ref) for name, ok in OPERATIONS.items() for ref, u in self.model.items() if ok(self, u)]
-            if len(self.model) < MAX_USERS:
-                out.append(("create_user", ""))
-            if pair.simulated and self.pending:  # with nothing pending, time passing cannot change Code42
-                out.append(("time_passes", ""))
-            return out
+        def applicable(self, option: tuple[str, str, str]) -> bool:
+            """Would ``option`` change something now? Drawn options are filtered by this."""
+            name, ref, group = option
+            if name == "time_passes":  # with nothing pending, time passing cannot change Code42
+                return pair.simulated and self.pending
+            if name == "create_user":
+                return len(self.model) < MAX_USERS
+            user = self.model.get(ref)
+            if user is None:
+                return False
+            if name == "join_group":
+                return group not in user.groups
+            if name == "leave_group":
+                return group in user.groups
+            return OPERATIONS[name](self, user)
 
         @rule(data=st.data())
         def step(self, data: st.DataObject) -> None:
-            name, ref = data.draw(st.sampled_from(self.options()), label="operation")
-            getattr(self, "_" + name)(data, ref)
+            name = data.draw(st.sampled_from(names), label="operation")
+            ref = group = ""
+            if name in OPERATIONS or name.endswith("_group"):
+                ref = data.draw(st.sampled_from(sorted(self.model)), label="user")  # only grows: u1, u2
+            if name.endswith("_group"):
+                group = data.draw(st.sampled_from(groups), label="group")
+            if not self.applicable((name, ref, group)):
+                return  # skipped, not replaced, so that a draw keeps its meaning while shrinking; no HTTP
+            getattr(self, "_" + name)(data, ref, *([group] if group else []))
 
         def _create_user(self, data: st.DataObject, _: str) -> None:
             department = data.draw(st.sampled_from(DEPARTMENTS), label="department")
@@ -242,15 +289,13 @@ def build_machine(pair: SidePair, recorder: Recorder) -> type[RuleBasedStateMach
             self.model[ref].manager = None
             self._directory(f"clear {ref}'s manager", lambda side: side.idp.update_user(ref, {"manager": None}))
 
-        def _join_group(self, data: st.DataObject, ref: str) -> None:
-            group = data.draw(st.sampled_from([g for g in groups if g not in self.model[ref].groups]), label="group")
+        def _join_group(self, data: st.DataObject, ref: str, group: str) -> None:
             self.model[ref].groups.add(group)
             self.pending = True
             self._directory(f"add {ref} to group {group!r}",
                             lambda side: side.idp.add_members(_group_ref(group), [ref]))
 
-        def _leave_group(self, data: st.DataObject, ref: str) -> None:
-            group = data.draw(st.sampled_from(sorted(self.model[ref].groups)), label="group")
+        def _leave_group(self, data: st.DataObject, ref: str, group: str) -> None:
             self.model[ref].groups.discard(group)
             self.pending = True
             self._directory(f"remove {ref} from group {group!r}",
@@ -259,8 +304,7 @@ def build_machine(pair: SidePair, recorder: Recorder) -> type[RuleBasedStateMach
         def _place_hold(self, data: st.DataObject, ref: str) -> None:
             outcome = self._step(f"place {ref} on legal hold (Code42 admin API)",
                                  lambda side: _hold(side, ref, place=True))
-            self.model[ref].on_hold = outcome[REFERENCE].startswith("HTTP 2")
-            self.pending = True
+            self.model[ref].on_hold = outcome[REFERENCE].startswith("HTTP 2")  # starts no timer: not pending
 
         def _release_hold(self, data: st.DataObject, ref: str) -> None:
             self.model[ref].on_hold, self.pending = False, True
@@ -268,20 +312,6 @@ def build_machine(pair: SidePair, recorder: Recorder) -> type[RuleBasedStateMach
 
         def managers_for(self, ref: str) -> list[str]:
             return [r for r in self.model if r not in (ref, self.model[ref].manager)]
-
-    OPERATIONS: dict[str, Callable[[Any, ModelUser], bool]] = {
-        "disable": lambda m, u: u.enabled,
-        "enable": lambda m, u: not u.enabled,
-        "unassign": lambda m, u: u.assigned,
-        "assign": lambda m, u: not u.assigned,
-        "attribute": lambda m, u: True,
-        "set_manager": lambda m, u: len(m.model) > 1 and u.manager is None,
-        "clear_manager": lambda m, u: u.manager is not None,
-        "join_group": lambda m, u: len(u.groups) < len(groups),
-        "leave_group": lambda m, u: bool(u.groups),
-        "place_hold": lambda m, u: u.ever_assigned and not u.on_hold,   # a hold needs a Code42 user
-        "release_hold": lambda m, u: u.on_hold,
-    }
 
     ExploreCode42.__name__ = ExploreCode42.__qualname__ = "ExploreCode42"
     return ExploreCode42

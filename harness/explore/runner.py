@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.internal.conjecture import engine as conjecture_engine
+from hypothesis.reporting import with_reporter
 from hypothesis.stateful import get_state_machine_test
 
 from harness.explore.machine import Disagreement, Recorder, RunLog, build_machine
@@ -36,9 +37,11 @@ class ExploreResult:
     steps: int                     # the most steps one program may take
     max_examples: int
     seed: int | None
+    shrink_seconds: float = DEFAULT_SHRINK_SECONDS
     examples_run: int = 0          # programs executed, shrinking replays included
     found_after_s: float | None = None   # time to the first disagreement, before shrinking
     found_after_examples: int | None = None
+    found_length: int | None = None      # steps of the first disagreeing program, before shrinking
     steps_run: int = 0
     elapsed_s: float = 0.0
     simulated: bool = True
@@ -46,6 +49,7 @@ class ExploreResult:
     failing: RunLog | None = None  # the minimal program as it ran, with its exchanges
     differences: list[str] = field(default_factory=list)
     cleanup: list[str] = field(default_factory=list)
+    shrink_stopped: bool = False   # the shrink budget ran out: a shorter program may exist
 
     @property
     def found(self) -> bool:
@@ -60,8 +64,10 @@ class ExploreResult:
             head += "; live target: no time steps, the reference follows the wall clock"
         if not self.found:
             return head + "\nno disagreement between target and reference"
-        return (head + f"\nfirst disagreement after {self.found_after_s:.1f}s (program {self.found_after_examples}); "
-                f"shrunk to {len(self.failing.steps)} steps\nDISAGREEMENT: " + "; ".join(self.differences))
+        return (head + f"\nfirst disagreement after {self.found_after_s:.1f}s (program {self.found_after_examples}, "
+                f"{self.found_length} steps); shrunk to {len(self.failing.steps)} steps"
+                + (f" (shrinking stopped after its {self.shrink_seconds:g}s budget)" if self.shrink_stopped else "")
+                + "\nDISAGREEMENT: " + "; ".join(self.differences))
 
     def transcript(self) -> str:
         """The minimal program step by step: what was done, the reference's state after it, the verdict."""
@@ -118,7 +124,7 @@ def explore(config: HarnessConfig, *, steps: int = 20, max_examples: int = DEFAU
     with open_sides(config, faults) as pair:
         result = ExploreResult(target=pair.target.target.label, profile=pair.target.target.profile_name,
                                faults=list(faults or []), steps=steps, max_examples=max_examples, seed=seed,
-                               simulated=pair.simulated)
+                               shrink_seconds=shrink_seconds, simulated=pair.simulated)
         redactor = Redactor([s for side in pair.sides for s in side.target.secrets])
         machine = build_machine(pair, recorder)
         test = get_state_machine_test(machine, settings=settings(
@@ -129,16 +135,21 @@ def explore(config: HarnessConfig, *, steps: int = 20, max_examples: int = DEFAU
             test = hypothesis_seed(seed)(test)
         saved = conjecture_engine.MAX_SHRINKING_SECONDS
         conjecture_engine.MAX_SHRINKING_SECONDS = shrink_seconds  # type: ignore[assignment]
+        reported: list[str] = []  # Hypothesis's own messages: kept for the report, never printed mid-run
         try:
-            test()
+            with with_reporter(lambda value: reported.append(str(value))):
+                test()
         except Disagreement as exc:
             result.differences = exc.lines
             result.program = redactor.text("\n".join(getattr(exc, "__notes__", []) or []))
+            if any("spent more than" in r for r in reported):
+                result.shrink_stopped = True
             result.failing = recorder.failing
         finally:
             conjecture_engine.MAX_SHRINKING_SECONDS = saved  # type: ignore[assignment]
     result.examples_run, result.steps_run = recorder.runs, recorder.steps
     result.found_after_s, result.found_after_examples = recorder.first_found_s, recorder.runs_to_find
+    result.found_length = recorder.found_length
     result.cleanup = recorder.cleanup
     result.elapsed_s = time.perf_counter() - started
     return result

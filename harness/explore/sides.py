@@ -14,7 +14,8 @@ that a pending deactivation falls due on both sides at (nearly) the same moment.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,14 @@ class SidePair:
         self.simulated = target.target.simulated
         self.examples = 0
         self._wall = time.monotonic()
+        # The two sides share nothing, so each step drives them at once: half the wall time per step
+        # where the HTTP round trips (not Python) dominate.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scimgate-explore")
+
+    def both(self, work: Callable[[Side], Any]) -> dict[str, Any]:
+        """``work(side)`` for the target and the reference concurrently; ``{side name: result}``."""
+        futures = {side.name: self._pool.submit(work, side) for side in self.sides}
+        return {name: future.result() for name, future in futures.items()}
 
     @property
     def sides(self) -> tuple[Side, Side]:
@@ -155,6 +164,7 @@ class SidePair:
         return done
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True)
         for side in self.sides:
             side.close()
 
