@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
 
 from simulators.common.errors import ScimError
+from simulators.common.filter_strategies import filters
 from simulators.common.filters import parse_filter
 from simulators.common.patch import apply_patch
 from simulators.common.resources import ENTERPRISE_USER_URN, USER_URN, ResourceSchema, validate
@@ -111,3 +113,59 @@ def test_extended_schema_knows_new_attributes_and_leaves_the_bundled_one_alone()
 ])
 def test_fast_validity_check_agrees_with_jsonschema(doc):
     assert USER.is_valid(doc) == USER.validator.is_valid(doc)
+
+
+# ---------------------------------------------------------------- filters parsed once per shape
+
+
+def _direct(text: str, schema: ResourceSchema = USER, **kw):
+    from simulators.common.filters import _parse
+
+    tree, resolver = _parse(text, schema, "invalidFilter", "filter", **kw)
+    return resolver.node(tree, None)
+
+
+@pytest.mark.parametrize("text", [
+    'userName eq "bjensen"', 'userName eq "BJensen"', 'externalId eq "a\\"b"', 'title co "\\\\"',
+    'emails[type eq "work" and value ew "@example.com"]', 'emails[type eq "work"].value eq "x"',
+    'userName eq "a" or (title sw "b" and not (displayName eq "c"))', 'active eq true and userName eq "z"',
+    f'{ENTERPRISE_USER_URN}:department eq "Sales"', 'userName eq "true"', 'userName eq "7"', 'title eq "\\u00e9"',
+])
+def test_template_parse_gives_the_direct_tree(text: str):
+    from simulators.common.filters import _from_template
+
+    assert _from_template(text, USER, False) == _direct(text)
+    assert parse_filter(text, USER).root == _direct(text)
+
+
+@pytest.mark.parametrize("text", ['meta.lastModified gt "2011-05-13T04:42:34Z"', 'title eq "\\ud800"',
+                                  'meta.created gt "yesterday"', 'title eq "a" "b"', 'title eq "\ue0000"',
+                                  'nosuch eq "x"', 'title eq 5'])
+def test_unusual_filters_take_the_direct_path(text: str):
+    from simulators.common.filters import _from_template
+
+    assert _from_template(text, USER, False) is None
+
+
+def test_template_parse_keeps_errors_and_case_sensitive_names():
+    with pytest.raises(ScimError) as exc:
+        parse_filter('USERNAME eq "x"', USER, case_sensitive_names=True)
+    assert "case-sensitive" in exc.value.detail
+    parse_filter('userName eq "x"', USER, case_sensitive_names=True)
+    with pytest.raises(ScimError) as exc:
+        parse_filter('meta.created gt "yesterday"', USER)
+    assert "dateTime" in exc.value.detail
+
+
+@settings(max_examples=300, deadline=None)
+@given(filters(USER))
+def test_template_parse_equals_direct_parse_for_generated_filters(text: str):
+    from simulators.common.filters import _from_template
+
+    try:
+        direct = _direct(text)
+    except ScimError:
+        assert _from_template(text, USER, False) is None
+        return
+    fast = _from_template(text, USER, False)
+    assert fast is None or fast == direct
