@@ -2,7 +2,7 @@
 
 Why a ``RuleBasedStateMachine``: the scenario suite checks the sequences someone thought of; the
 explorer generates sequences nobody wrote down (disable, place on hold, re-enable, time passes ...)
-and Hypothesis shrinks a disagreement to the shortest program that still shows it. Each rule applies
+and Hypothesis shrinks a disagreement to the shortest program that still shows it. Each step applies
 one operation to the target and to the reference alike, lets the mock Azure AD run an incremental
 cycle where Azure would, then reads both Code42 tenants through the admin API; any difference (or a
 console call answered differently) raises :class:`Disagreement`.
@@ -203,13 +203,13 @@ def build_machine(pair: SidePair, recorder: Recorder) -> type[RuleBasedStateMach
             """Every program starts with one provisioned user, so its steps act on someone at once."""
             self.create_user(department, True)
 
-        # One rule drawing from every operation that would change something, uniformly. Why not one
-        # rule per operation: Hypothesis's swarm testing switches whole rules off per program, and the
-        # three or four operations a lifecycle bug needs (place a hold, disable, let time pass) were
-        # then rarely all on together within a CI budget of a few dozen programs.
+        # One rule for every operation. Why not one rule per operation: Hypothesis's swarm testing
+        # switches whole rules off per program, and the three or four operations a lifecycle bug needs
+        # (place a hold, disable, let time pass) were then rarely all on together within a CI budget of
+        # a few dozen programs. What is drawn, and in which order, is ``operation_names``.
 
         def applicable(self, option: tuple[str, str, str]) -> bool:
-            """Would ``option`` change something now? Drawn options are filtered by this."""
+            """Would ``option`` change something now? A drawn option that would not is skipped."""
             name, ref, group = option
             if name == "time_passes":  # with nothing pending, time passing cannot change Code42
                 return pair.simulated and self.pending
