@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", type=Path, action="append", help="scenario folders (default: bundled)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--python", action="store_true", help="print caught_by lists as Python")
+    parser.add_argument("--why", action="store_true", help="print each failing scenario's first message line")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     scenarios = load_suite(args.scenarios or [data_dir("scenarios")])
@@ -36,7 +37,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def show(r) -> None:
         print(f"{r.fault:<40} {len(r.caught_by):>3} caught_by: {', '.join(r.caught_by) or '-'}"
-              + (f"  (broken: {', '.join(r.broken)})" if r.broken else ""), flush=True)
+              + (f"  (broken: {', '.join(r.broken)})" if r.broken else "")
+              + (f"  (also fail without it: {', '.join(r.unattributable)})" if r.unattributable else ""), flush=True)
+        if args.why:
+            for sid, message in r.why.items():
+                print(f"    {sid}: {message.splitlines()[0][:160] if message else ''}", flush=True)
 
     rows = matrix(faults, good, jobs=args.jobs, progress=show)
     missed = [r.fault for r in rows if not r.caught_by]

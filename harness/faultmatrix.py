@@ -26,6 +26,8 @@ class FaultRow:
     fault: str
     caught_by: list[str] = field(default_factory=list)   # scenarios that fail with the fault on
     broken: list[str] = field(default_factory=list)      # scenarios that break (harness error) with it on
+    why: dict[str, str] = field(default_factory=dict)    # scenario id -> the verdict's message
+    unattributable: list[str] = field(default_factory=list)  # failed with the fault, and also without it
 
 
 def load_suite(roots: Iterable[Path]) -> list[Scenario]:
@@ -47,11 +49,20 @@ def baseline(scenarios: list[Scenario]) -> tuple[list[Scenario], list[str]]:
 
 
 def row(fault: str, scenarios: list[Scenario], *, first_only: bool = False) -> FaultRow:
-    """Run ``scenarios`` with ``fault`` on; ``first_only`` stops at the first scenario that catches it."""
+    """Run ``scenarios`` with ``fault`` on; ``first_only`` stops at the first scenario that catches it.
+
+    A scenario that fails with the fault is run once more without it, in the same process: only if
+    that passes is the failure the fault's (a scenario edited mid-run or failing at random is not).
+    """
     out = FaultRow(fault)
     for scenario in scenarios:
         record = run_scenario(scenario, _targets([fault]))
+        if record.status not in (PASSED, "skipped"):
+            out.why[scenario.id] = record.message
         if record.status == FAILED:
+            if run_scenario(scenario, _targets([])).status != PASSED:
+                out.unattributable.append(scenario.id)
+                continue
             out.caught_by.append(scenario.id)
             if first_only:
                 break
