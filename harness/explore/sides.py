@@ -80,13 +80,9 @@ class Side:
         return tuple(len(s.exchanges) for s in self.sessions)
 
     def since(self, mark: tuple[int, ...]) -> list[Exchange]:
-        """The exchanges after ``mark``, scrubbed again: a secret learnt from a response (the admin API's
-        OAuth access token) was registered only after that response had been recorded."""
-        out = []
-        for session, n in zip(self.sessions, mark, strict=True):
-            for ex in session.exchanges[n:]:
-                ex.response_body = session.redactor.body(ex.response_body)
-                out.append(ex)
+        """The exchanges after ``mark`` (``RecordingSession.add_secret`` has already scrubbed secrets
+        learnt from a response, such as the admin API's OAuth access token)."""
+        out = [ex for session, n in zip(self.sessions, mark, strict=True) for ex in session.exchanges[n:]]
         return sorted(out, key=lambda ex: ex.started_at)
 
     def close(self) -> None:

@@ -128,9 +128,6 @@ def regenerate_credentials(ctx: ScenarioContext, args: dict[str, Any] | None) ->
         if secret:
             ctx.session.add_secret(secret)
             ctx.target.secrets.append(secret)
-    # The response carrying the new secret was recorded before the secret was known: scrub it now.
-    for exchange in ctx.session.exchanges[-3:]:
-        exchange.response_body = ctx.session.redactor.body(exchange.response_body)
     ctx.target.scim_auth.replace(token=token, basic=basic)
     if (args or {}).get("update_idp", True) and ctx.idp_started:
         ctx.idp.set_credentials(token=token, basic=basic)

@@ -162,8 +162,23 @@ class RecordingSession(requests.Session):
         self._lock = threading.Lock()
 
     def add_secret(self, secret: str) -> None:
-        """Register one more secret (e.g. a regenerated token); applies to exchanges recorded from now on."""
+        """Register one more secret (e.g. a regenerated or freshly issued token) and scrub it from the
+        exchanges already recorded: a secret is usually learnt from a response that was recorded
+        before anyone knew it was one (an OAuth token response, a "regenerate credentials" answer)."""
         self.redactor.add(secret)
+        with self._lock:
+            for exchange in self.exchanges:
+                self._redact(exchange)
+
+    def _redact(self, exchange: Exchange) -> None:
+        r = self.redactor
+        exchange.url = r.text(exchange.url)
+        exchange.request_headers = r.headers(exchange.request_headers)
+        exchange.response_headers = r.headers(exchange.response_headers)
+        exchange.request_body = r.body(exchange.request_body)
+        exchange.response_body = r.body(exchange.response_body)
+        if exchange.error:
+            exchange.error = r.text(exchange.error)
 
     def clear(self) -> None:
         with self._lock:

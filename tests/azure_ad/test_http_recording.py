@@ -61,3 +61,14 @@ def test_connection_failure_and_timeout_are_recorded(echo_url):
 def test_short_secrets_are_refused():
     with pytest.raises(ValueError, match="at least 4"):
         RecordingSession(secrets=["ab"])
+
+
+def test_a_secret_learnt_from_a_response_is_scrubbed_from_what_was_already_recorded(echo_url):
+    """An OAuth token arrives in a response body, recorded before anyone knew it was a secret."""
+    session = RecordingSession()
+    session.post(f"{echo_url}/echo", json={"access_token": SECRET, "keep": "visible"})
+    assert SECRET in str(session.exchanges[0].to_dict())
+    session.add_secret(SECRET)
+    (ex,) = session.exchanges
+    assert SECRET not in str(ex.to_dict())
+    assert ex.response_body["got"] == {"access_token": REDACTED, "keep": "visible"}
