@@ -26,8 +26,130 @@ class Fault:
     caught_by: list[str] = field(default_factory=list)
 
 
+#: Scenario ids that fail with each fault on (and pass with it off), computed by
+#: ``python bench/fault_matrix.py --python``; ``tests/harness/test_fault_detection.py`` keeps it true.
+CAUGHT_BY: dict[str, list[str]] = {
+    "apply_settings_noop": [
+        "group-priority/apply-settings-moves-existing-users",
+    ],
+    "basic_roles_missing": [
+        "role-mapping/attribute-roles-limited-to-allow-list",
+        "role-mapping/basic-roles-desktop-and-proe-user-on-crashplan",
+        "role-mapping/basic-role-agent-user-on-incydr-professional",
+        "role-mapping/group-members-get-mapped-roles",
+        "role-mapping/leaving-group-removes-its-roles",
+    ],
+    "case_sensitive_filters": [
+        "rfc7644-core/filters-case-insensitive-names-and-username-values",
+    ],
+    "country_not_validated": [
+        "creation/long-country-name-refused",
+    ],
+    "deactivate_at_once": [
+        "deactivation-timing/blocked-at-once-deactivated-after-delay",
+        "deactivation-timing/custom-delay-from-console",
+        "deactivation-timing/incydr-professional-not-blocked-during-delay",
+        "deactivation-timing/pending-deactivation-survives-restart",
+        "deactivation-timing/unassigned-user-blocked-then-deactivated",
+    ],
+    "default_org_ignored": [
+        "group-priority/apply-settings-moves-existing-users",
+        "group-priority/c42orgname-attribute-creates-org",
+        "group-priority/custom-attribute-creates-named-org",
+        "group-priority/mapped-group-deleted-user-falls-back",
+        "group-priority/membership-change-moves-user",
+        "group-priority/only-synced-groups-can-be-mapped",
+        "group-priority/unmapped-user-goes-to-default-org",
+        "role-mapping/basic-roles-desktop-and-proe-user-on-crashplan",
+        "role-mapping/basic-role-agent-user-on-incydr-professional",
+        "role-mapping/group-members-get-mapped-roles",
+    ],
+    "delay_ignored_custom": [
+        "deactivation-timing/custom-delay-from-console",
+        "deactivation-timing/delay-zero-deactivates-at-once",
+    ],
+    "group_priority_reversed": [
+        "group-priority/first-mapping-wins-for-user-in-several-groups",
+        "group-priority/membership-change-moves-user",
+    ],
+    "groups_visible_before_sync": [
+        "group-priority/only-synced-groups-can-be-mapped",
+    ],
+    "legal_hold_ignored": [
+        "legal-hold/console-deactivation-of-custodian-refused",
+        "legal-hold/custodian-blocked-not-deactivated-until-released",
+        "legal-hold/incydr-professional-custodian-not-deactivated",
+        "legal-hold/released-from-one-of-two-matters-stays-blocked",
+    ],
+    "local_users_writable": [
+        "creation/local-user-not-taken-over",
+        "creation/local-user-rename-refused",
+    ],
+    "manager_not_validated": [
+        "manager-references/manager-unknown-to-code42",
+    ],
+    "no_block_on_disable": [
+        "azure-request-patterns/disable-sends-string-false-and-it-is-honoured",
+        "azure-request-patterns/scim062020-flag-sends-boolean-lowercase-ops",
+        "deactivation-timing/blocked-at-once-deactivated-after-delay",
+        "deactivation-timing/custom-delay-from-console",
+        "deactivation-timing/pending-deactivation-survives-restart",
+        "deactivation-timing/unassigned-user-blocked-then-deactivated",
+        "legal-hold/released-within-delay-deactivated-when-delay-ends",
+    ],
+    "no_deactivation_on_release": [
+        "legal-hold/deactivated-after-last-matter-released",
+        "legal-hold/matter-closed-deactivates-blocked-custodian",
+        "legal-hold/released-custodian-is-deactivated",
+    ],
+    "org_attribute_ignored": [
+        "group-priority/c42orgname-attribute-creates-org",
+        "group-priority/custom-attribute-change-moves-user",
+        "group-priority/custom-attribute-creates-named-org",
+    ],
+    "pending_deactivations_lost_on_restart": [
+        "deactivation-timing/pending-deactivation-survives-restart",
+    ],
+    "reenable_does_not_cancel": [
+        "deactivation-timing/reenable-within-delay-cancels",
+        "legal-hold/reenabled-while-on-hold-stays-active",
+    ],
+    "regenerated_token_still_valid": [
+        "azure-request-patterns/regenerate-credentials-old-token-rejected",
+    ],
+    "roles_not_applied": [
+        "role-mapping/attribute-roles-limited-to-allow-list",
+        "role-mapping/group-members-get-mapped-roles",
+        "role-mapping/leaving-group-removes-its-roles",
+        "role-mapping/unmapped-user-inherits-org-default-roles",
+    ],
+    "string_false_ignored": [
+        "azure-request-patterns/disable-sends-string-false-and-it-is-honoured",
+        "deactivation-timing/blocked-at-once-deactivated-after-delay",
+        "deactivation-timing/custom-delay-from-console",
+        "deactivation-timing/delay-zero-deactivates-at-once",
+        "deactivation-timing/incydr-professional-not-blocked-during-delay",
+        "deactivation-timing/pending-deactivation-survives-restart",
+        "deactivation-timing/unassigned-user-blocked-then-deactivated",
+        "legal-hold/custodian-blocked-not-deactivated-until-released",
+        "legal-hold/deactivated-after-last-matter-released",
+        "legal-hold/incydr-professional-custodian-not-deactivated",
+        "legal-hold/matter-closed-deactivates-blocked-custodian",
+        "legal-hold/released-custodian-is-deactivated",
+        "legal-hold/released-from-one-of-two-matters-stays-blocked",
+        "legal-hold/released-within-delay-deactivated-when-delay-ends",
+    ],
+    "updates_do_not_overwrite": [
+        "creation/code42-edits-overwritten-by-next-update",
+    ],
+    "username_email_not_enforced": [
+        "creation/username-must-be-an-email",
+    ],
+}
+
+
 def _f(name: str, summary: str, breaks: str, seed: str) -> Fault:
-    return Fault(name, summary, breaks, seed, [])
+    return Fault(name, summary, breaks, seed, list(CAUGHT_BY.get(name, [])))
 
 
 FAULTS: dict[str, Fault] = {

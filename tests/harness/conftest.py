@@ -41,3 +41,18 @@ def live_like_mock():
                       "ADMIN_CLIENT_ID": "cid", "ADMIN_CLIENT_SECRET": "sec-" + secrets.token_urlsafe(12)})
     with ServerThread(app, threads=2) as server:
         yield server.url, token
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print the fault-detection score (tests/harness/test_fault_detection.py) when it ran."""
+    from fault_score import SCORE_KEY
+
+    score = config.stash.get(SCORE_KEY, None)
+    if not score:
+        return
+    caught = sorted(name for name, ok in score.items() if ok)
+    missed = sorted(name for name, ok in score.items() if not ok)
+    terminalreporter.section("scimgate fault detection")
+    terminalreporter.write_line(f"faults caught: {len(caught)}/{len(score)}")
+    if missed:
+        terminalreporter.write_line(f"not caught: {', '.join(missed)}", red=True)
