@@ -39,7 +39,7 @@ def _free_port() -> int:
 def peer():
     exe = shutil.which("scim2-server", path=str(Path(sys.executable).parent)) or shutil.which("scim2-server")
     if exe is None:
-        pytest.fail("scim2-server is not installed (pip install -e '.[bench]')")
+        pytest.fail("scim2-server is not installed (pip install -e '.[test]')")
     port, token = _free_port(), "peer-" + secrets.token_urlsafe(12)
     proc = subprocess.Popen([exe, "--hostname", "127.0.0.1", "--port", str(port), "--bearer-token", token],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
