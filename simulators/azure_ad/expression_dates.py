@@ -12,7 +12,6 @@ import calendar
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-UTC = UTC
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 
 

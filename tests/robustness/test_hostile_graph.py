@@ -13,7 +13,6 @@ from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
