@@ -125,6 +125,9 @@ class Store:
         if database != ":memory:" and not database.startswith("file::memory:"):
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            # SQLite's default page cache is 2 MB; at 100k users the indexes alone outgrow it, so every
+            # lookup re-reads pages through the OS. 32 MB keeps indexes and hot rows resident.
+            self._conn.execute("PRAGMA cache_size=-32768")
         self._conn.execute("PRAGMA temp_store=MEMORY")
         self._conn.executescript(_SCHEMA)
 
