@@ -36,8 +36,22 @@ from simulators.common.clock import Clock, SystemClock, isoformat
 from simulators.common.errors import ScimError
 from simulators.common.filters import Filter, candidate_keys
 
-USER_INDEXED = ("id", "userName", "externalId", "emails.value")
-GROUP_INDEXED = ("id", "displayName", "externalId", "members.value")
+# Indexed filter attributes -> (the query giving candidate rids, whether the key is casefolded).
+# userName, emails.value and members.value are caseExact false (RFC 7643), hence casefolded keys.
+USER_LOOKUPS: dict[str, tuple[str, bool]] = {
+    "id": ("SELECT rid FROM scim_users WHERE id = ?", False),
+    "userName": ("SELECT rid FROM scim_users WHERE user_name_key = ?", True),
+    "externalId": ("SELECT rid FROM scim_users WHERE external_id = ?", False),
+    "emails.value": ("SELECT rid FROM scim_user_emails WHERE value_key = ?", True),
+}
+GROUP_LOOKUPS: dict[str, tuple[str, bool]] = {
+    "id": ("SELECT rid FROM scim_groups WHERE id = ?", False),
+    "displayName": ("SELECT rid FROM scim_groups WHERE display_name_key = ?", True),
+    "externalId": ("SELECT rid FROM scim_groups WHERE external_id = ?", False),
+    "members.value": ("SELECT group_rid FROM scim_group_members WHERE member_key = ?", True),
+}
+USER_INDEXED = tuple(USER_LOOKUPS)
+GROUP_INDEXED = tuple(GROUP_LOOKUPS)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scim_users (
@@ -318,25 +332,21 @@ class Tx:
                                       (-1 if count is None else count, max(start, 1) - 1))
             return total, [json.loads(r[0]) for r in rows]
         keys = candidate_keys(filter, USER_INDEXED)
-        rows = self._user_rows_for(keys) if keys is not None else self._conn.execute(
-            "SELECT rid, doc FROM scim_users ORDER BY rid")
+        if keys is None:
+            rows = self._conn.execute("SELECT rid, doc FROM scim_users ORDER BY rid")
+        else:
+            rows = self._rows_by_rid("scim_users", self._rids_for(keys, USER_LOOKUPS))
         return _page((json.loads(r["doc"]) for r in rows), filter, start, count)
 
-    def _user_rows_for(self, keys: list[tuple[str, object]]) -> list[sqlite3.Row]:
+    def _rids_for(self, keys: list[tuple[str, object]], lookups: dict[str, tuple[str, bool]]) -> set[int]:
+        """The union of the rids each ``(attribute, value)`` eq key names (see ``filters.candidate_keys``)."""
         rids: set[int] = set()
         for name, value in keys:
             if not isinstance(value, str):
                 continue
-            if name == "id":
-                sql, arg = "SELECT rid FROM scim_users WHERE id = ?", value
-            elif name == "userName":
-                sql, arg = "SELECT rid FROM scim_users WHERE user_name_key = ?", value.casefold()
-            elif name == "externalId":
-                sql, arg = "SELECT rid FROM scim_users WHERE external_id = ?", value
-            else:  # emails.value
-                sql, arg = "SELECT rid FROM scim_user_emails WHERE value_key = ?", value.casefold()
-            rids.update(r[0] for r in self._conn.execute(sql, (arg,)))
-        return self._rows_by_rid("scim_users", rids)
+            sql, casefolded = lookups[name]
+            rids.update(r[0] for r in self._conn.execute(sql, (value.casefold() if casefolded else value,)))
+        return rids
 
     def _rows_by_rid(self, table: str, rids: set[int], columns: str = "rid, doc") -> list[sqlite3.Row]:
         ordered = sorted(rids)
@@ -499,7 +509,7 @@ class Tx:
         if keys is None:
             rows = self._conn.execute("SELECT rid, doc FROM scim_groups ORDER BY rid").fetchall()
         else:
-            rows = self._rows_by_rid("scim_groups", self._group_rids_for(keys))
+            rows = self._rows_by_rid("scim_groups", self._rids_for(keys, GROUP_LOOKUPS))
         docs = {r["rid"]: json.loads(r["doc"]) for r in rows}
         self._attach_members(docs)
         total, page = _page(docs.values(), filter, start, count)
@@ -507,22 +517,6 @@ class Tx:
             for doc in page:
                 doc.pop("members", None)
         return total, page
-
-    def _group_rids_for(self, keys: list[tuple[str, object]]) -> set[int]:
-        rids: set[int] = set()
-        for name, value in keys:
-            if not isinstance(value, str):
-                continue
-            if name == "id":
-                sql, arg = "SELECT rid FROM scim_groups WHERE id = ?", value
-            elif name == "displayName":
-                sql, arg = "SELECT rid FROM scim_groups WHERE display_name_key = ?", value.casefold()
-            elif name == "externalId":
-                sql, arg = "SELECT rid FROM scim_groups WHERE external_id = ?", value
-            else:  # members.value: caseExact false in RFC 7643 §8.7.1, hence the casefolded key
-                sql, arg = "SELECT group_rid FROM scim_group_members WHERE member_key = ?", value.casefold()
-            rids.update(r[0] for r in self._conn.execute(sql, (arg,)))
-        return rids
 
     def group_ids_of_member(self, user_id: str) -> list[str]:
         """Ids of the groups that list ``user_id`` as a direct member, in group creation order."""
