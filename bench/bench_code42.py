@@ -14,6 +14,12 @@ Measured, for each server:
   ``--max-seconds`` (the peer's unindexed ``emails.value`` scan) stops early and says how many it took;
 - server RSS (psutil) after loading;
 - mixed throughput: 60% GET by id, 20% userName filter, 10% POST, 10% PATCH, 8 threads over 4 processes.
+
+The client is the standard library's ``http.client`` with one keep-alive connection per thread
+(``--client requests`` for requests.Session, as perf-anchors.md used). Why: client and servers share the
+machine's two cores, and requests spends about 0.3 ms of client CPU per request; with it, the clients
+take CPU the server under test would otherwise use, and the figures measure the client as much as the
+server. Both servers are measured with the same client in the same run.
 """
 
 from __future__ import annotations
@@ -36,6 +42,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import http.client
+import json
+from urllib.parse import urlencode, urlsplit
+
 import requests
 
 TOKEN = "bench-token-not-a-secret"
@@ -111,10 +121,11 @@ def wait_ready(server: Server, timeout: float = 30) -> None:
     raise RuntimeError(f"{server.name} did not answer within {timeout}s")
 
 
-def start_code42(db_path: str) -> Server:
+def start_code42(db_path: str, threads: int | None = None) -> Server:
     port = free_port()
     env = {**os.environ, "SCIMGATE_CODE42_TOKEN": TOKEN}
-    proc = subprocess.Popen([sys.executable, "-m", "simulators.code42", "--port", str(port), "--db", db_path],
+    extra = ["--threads", str(threads)] if threads else []
+    proc = subprocess.Popen([sys.executable, "-m", "simulators.code42", "--port", str(port), "--db", db_path, *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     server = Server("scimgate code42", f"http://127.0.0.1:{port}/scim/v2", proc,
                     {"Authorization": f"Bearer {TOKEN}"})
@@ -133,10 +144,67 @@ def start_peer() -> Server:
     return server
 
 
+# ---------------------------------------------------------------- clients
+
+
+class LeanResponse:
+    def __init__(self, status: int, body: bytes):
+        self.status_code = status
+        self.content = body
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class LeanSession:
+    """The part of ``requests.Session`` this script uses, on one ``http.client`` keep-alive connection.
+
+    http.client reopens the connection by itself when a server closes it after a response (scim2-server's
+    wsgiref answers HTTP/1.0 and closes every connection).
+    """
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self._conn: http.client.HTTPConnection | None = None
+
+    def _request(self, method: str, url: str, params: dict[str, str] | None = None, json_body: Any = None) -> LeanResponse:
+        parts = urlsplit(url)
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        target = parts.path + ("?" + urlencode(params) if params else "")
+        body = json.dumps(json_body).encode() if json_body is not None else None
+        self._conn.request(method, target, body=body, headers=self.headers)
+        response = self._conn.getresponse()
+        return LeanResponse(response.status, response.read())
+
+    def get(self, url: str, params: dict[str, str] | None = None) -> LeanResponse:
+        return self._request("GET", url, params)
+
+    def post(self, url: str, json: Any) -> LeanResponse:  # noqa: A002 - requests' keyword
+        return self._request("POST", url, json_body=json)
+
+    def patch(self, url: str, json: Any) -> LeanResponse:  # noqa: A002
+        return self._request("PATCH", url, json_body=json)
+
+    def __enter__(self) -> "LeanSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+
+CLIENTS = {"http.client": LeanSession, "requests": requests.Session}
+
+
 # ---------------------------------------------------------------- client workers (child processes)
 
 
-def _load_worker(url: str, headers: dict[str, str], indices: list[int], threads: int,
+def _load_worker(client: str, url: str, headers: dict[str, str], indices: list[int], threads: int,
                  out: Any) -> None:
     """POST the users ``indices`` with ``threads`` threads; send back (i, id) pairs and error count."""
     lock = threading.Lock()
@@ -145,7 +213,7 @@ def _load_worker(url: str, headers: dict[str, str], indices: list[int], threads:
     errors = [0]
 
     def run() -> None:
-        with requests.Session() as s:
+        with CLIENTS[client]() as s:
             s.headers.update({**headers, "Content-Type": "application/scim+json"})
             while True:
                 with lock:
@@ -167,7 +235,7 @@ def _load_worker(url: str, headers: dict[str, str], indices: list[int], threads:
     out.put((created, errors[0]))
 
 
-def _mixed_worker(url: str, headers: dict[str, str], users: list[tuple[int, str]], seconds: float, threads: int,
+def _mixed_worker(client: str, url: str, headers: dict[str, str], users: list[tuple[int, str]], seconds: float, threads: int,
                   seed: int, out: Any) -> None:
     rng_lock = threading.Lock()
     counts = {"ok": 0, "err": 0}
@@ -177,7 +245,7 @@ def _mixed_worker(url: str, headers: dict[str, str], users: list[tuple[int, str]
         rng = random.Random(seed * 100 + k)
         end = time.perf_counter() + seconds
         ok = err = 0
-        with requests.Session() as s:
+        with CLIENTS[client]() as s:
             s.headers.update({**headers, "Content-Type": "application/scim+json"})
             while time.perf_counter() < end:
                 roll = rng.random()
@@ -228,10 +296,10 @@ def run_processes(target: Any, args_per_process: list[tuple]) -> list[Any]:
 # ---------------------------------------------------------------- measurements
 
 
-def load(server: Server, n: int, processes: int, threads: int) -> tuple[float, list[tuple[int, str]], int]:
+def load(client: str, server: Server, n: int, processes: int, threads: int) -> tuple[float, list[tuple[int, str]], int]:
     chunks = [list(range(k, n, processes)) for k in range(processes)]
     started = time.perf_counter()
-    results = run_processes(_load_worker, [(server.url, server.headers, c, threads) for c in chunks])
+    results = run_processes(_load_worker, [(client, server.url, server.headers, c, threads) for c in chunks])
     elapsed = time.perf_counter() - started
     created = sorted(pair for r in results for pair in r[0])
     errors = sum(r[1] for r in results)
@@ -244,13 +312,13 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))]
 
 
-def latency(server: Server, users: list[tuple[int, str]], kind: str, samples: int, max_seconds: float,
+def latency(client: str, server: Server, users: list[tuple[int, str]], kind: str, samples: int, max_seconds: float,
             seed: int = 42) -> tuple[float, float, int]:
     """p50, p99 (ms) and the sample count of one request kind, single thread, after warm-up."""
     rng = random.Random(seed)
     picks = [rng.choice(users) for _ in range(samples + 50)]
 
-    def request(s: requests.Session, i: int, uid: str) -> None:
+    def request(s: Any, i: int, uid: str) -> None:
         payload = user_payload(i)
         if kind == "get":
             r = s.get(f"{server.url}/Users/{uid}")
@@ -265,7 +333,7 @@ def latency(server: Server, users: list[tuple[int, str]], kind: str, samples: in
             raise RuntimeError(f"{server.name} {kind}: {r.status_code} {r.text[:200]}")
 
     times: list[float] = []
-    with requests.Session() as s:
+    with CLIENTS[client]() as s:
         s.headers.update(server.headers)
         warm_end = time.perf_counter() + 2.0  # 50 warm-up requests, or 2 s of them for a slow scan
         for i, uid in picks[:50]:
@@ -282,10 +350,10 @@ def latency(server: Server, users: list[tuple[int, str]], kind: str, samples: in
     return statistics.median(times), percentile(times, 99), len(times)
 
 
-def mixed(server: Server, users: list[tuple[int, str]], seconds: float, processes: int,
+def mixed(client: str, server: Server, users: list[tuple[int, str]], seconds: float, processes: int,
           threads: int) -> tuple[float, int, int]:
     started = time.perf_counter()
-    results = run_processes(_mixed_worker, [(server.url, server.headers, users, seconds, threads, k + 1)
+    results = run_processes(_mixed_worker, [(client, server.url, server.headers, users, seconds, threads, k + 1)
                                             for k in range(processes)])
     elapsed = time.perf_counter() - started
     ok, errors = sum(r[0] for r in results), sum(r[1] for r in results)
@@ -304,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="time budget per latency metric; slow scans stop early (default 20 s)")
     parser.add_argument("--processes", type=int, default=4, help="client processes (default 4)")
     parser.add_argument("--threads", type=int, default=2, help="threads per client process (default 2)")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="http.client",
+                        help="HTTP client of the load, latency and mixed phases (default http.client; see above)")
+    parser.add_argument("--server-threads", type=int, help="waitress threads of the mock (default: serve's own)")
     parser.add_argument("--no-peer", action="store_true", help="measure only the mock")
     args = parser.parse_args(argv)
 
@@ -313,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     servers = []
     rows: dict[str, dict[str, Any]] = {}
     try:
-        candidates = [("scimgate code42", lambda: start_code42(os.path.join(tmp, "c42.db")))]
+        candidates = [("scimgate code42", lambda: start_code42(os.path.join(tmp, "c42.db"), args.server_threads))]
         if not args.no_peer:
             candidates.append(("scim2-server", start_peer))
         for name, start in candidates:
@@ -321,15 +392,15 @@ def main(argv: list[str] | None = None) -> int:
             server = start()
             servers.append(server)
             cpu0 = server.cpu_seconds()
-            rate, users, errors = load(server, args.users, args.processes, args.threads)
+            rate, users, errors = load(args.client, server, args.users, args.processes, args.threads)
             row: dict[str, Any] = {"load_rate": rate, "load_errors": errors, "rss_mb": server.rss_mb(),
                                    "load_cpu_ms": (server.cpu_seconds() - cpu0) * 1000 / max(len(users), 1)}
             for kind in ("userName", "externalId", "emails", "get"):
-                row[kind] = latency(server, users, kind, args.samples, args.max_seconds)
+                row[kind] = latency(args.client, server, users, kind, args.samples, args.max_seconds)
                 print(f"[{name}] {kind}: p50 {row[kind][0]:.3f} ms p99 {row[kind][1]:.3f} ms (n={row[kind][2]})",
                       flush=True)
             cpu0 = server.cpu_seconds()
-            row["mixed"], row["mixed_errors"], done = mixed(server, users, args.seconds, args.processes, args.threads)
+            row["mixed"], row["mixed_errors"], done = mixed(args.client, server, users, args.seconds, args.processes, args.threads)
             row["mixed_cpu_ms"] = (server.cpu_seconds() - cpu0) * 1000 / max(done, 1)
             row["rss_after_mb"] = server.rss_mb()
             rows[name] = row
@@ -344,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     peer = rows.get("scim2-server")
     print()
     print(f"N = {args.users:,} users; latency single-thread p50/p99 ms (n); "
-          f"load and mixed with {args.processes} processes x {args.threads} threads")
+          f"load and mixed with {args.processes} processes x {args.threads} threads; client {args.client}")
     header = f"{'metric':<30}{'scimgate code42':>24}{'scim2-server':>24}{'peer/ours':>12}"
     print(header)
     print("-" * len(header))
