@@ -19,7 +19,9 @@ Choices where RFC 7644 leaves room, with the reason:
   sends ids it got from this service provider.
 - Discovery (``/ServiceProviderConfig``, ``/Schemas``, ``/ResourceTypes``) can be switched off with
   config ``SCIM_DISCOVERY=False``: Code42 publishes none (code42-open-questions.md Q1), so a live
-  tenant may 404 there. A ``filter`` on a discovery endpoint is 403 (RFC 7644 §4).
+  tenant may 404 there. A ``filter`` on a discovery endpoint is 403 (RFC 7644 §4). ``/Schemas`` and
+  ``/ResourceTypes`` render the tenant's current User schema (``runtime.user_schema``, rebuilt when the
+  provider settings change), so the configured org/role attribute is listed where the server accepts it.
 - The password is never stored (RFC 7643 ``returned: never``; the mock has no login to check it).
 """
 
@@ -41,6 +43,7 @@ from simulators.common.patch import apply_patch, parse_patch_body
 from simulators.common.resources import (
     ResourceSchema,
     project,
+    resource_type_documents,
     schema_documents,
     scim_document,
     validate,
@@ -221,16 +224,23 @@ def create_scim_blueprint() -> Blueprint:
         _discovery_guard()
         return scim_response(_fix_meta(scim_document("ServiceProviderConfig")))
 
+    def _tenant_schemas() -> list[dict[str, Any]]:
+        """The schema documents as this tenant configures them now (read per request: settings change)."""
+        return schema_documents([_runtime().user_schema])
+
+    def _tenant_resource_types() -> list[dict[str, Any]]:
+        return resource_type_documents([_runtime().user_schema])
+
     @bp.get("/Schemas")
     def schemas() -> Response:
         _discovery_guard()
-        docs = [_fix_meta(d) for d in schema_documents()]
+        docs = [_fix_meta(d) for d in _tenant_schemas()]
         return scim_response(list_response(docs, len(docs), 1))
 
     @bp.get("/Schemas/<path:schema_id>")
     def schema(schema_id: str) -> Response:
         _discovery_guard()
-        for doc in schema_documents():
+        for doc in _tenant_schemas():
             if doc["id"].lower() == schema_id.lower():
                 return scim_response(_fix_meta(doc))
         raise ScimError(404, f"no schema {schema_id!r}")
@@ -238,13 +248,13 @@ def create_scim_blueprint() -> Blueprint:
     @bp.get("/ResourceTypes")
     def resource_types() -> Response:
         _discovery_guard()
-        docs = [_fix_meta(d) for d in scim_document("ResourceTypes")]
+        docs = [_fix_meta(d) for d in _tenant_resource_types()]
         return scim_response(list_response(docs, len(docs), 1))
 
     @bp.get("/ResourceTypes/<type_id>")
     def resource_type(type_id: str) -> Response:
         _discovery_guard()
-        for doc in scim_document("ResourceTypes"):
+        for doc in _tenant_resource_types():
             if doc["id"].lower() == type_id.lower() or doc["name"].lower() == type_id.lower():
                 return scim_response(_fix_meta(doc))
         raise ScimError(404, f"no resource type {type_id!r}")

@@ -6,7 +6,9 @@ that names a user's organization", 1–100 chars) and role mapping has an ATTRIB
 under any extension object, or as a full ``urn:…:attr`` path in PATCH" [INF]. Finding it in a stored
 document is :func:`simulators.code42.mapping.find_attribute`'s job; this module makes the SCIM layer
 *accept* it: validation, filters and PATCH paths resolve the configured name under the configured
-extension URN (``attribute_urn``), and a bare name resolves there as well.
+extension URN (``attribute_urn``), and a bare name resolves there as well. The same schema object
+renders ``/Schemas`` and ``/ResourceTypes``, so discovery lists the attribute where it is accepted: in
+the bundled Code42, enterprise or core schema document, or in a document of its own for a new URN.
 """
 
 from __future__ import annotations
@@ -40,9 +42,21 @@ def _build(org_attr: str | None, role_attr: str | None, urn: str | None) -> Reso
         docs.append(_attribute(org_attr, "Name of the Code42 organization (the configured scimOrgAttribute)"))
     if role_attr and role_attr.lower() not in existing and role_attr.lower() != (org_attr or "").lower():
         # role ids as a list, a list of {"value": ...} or a comma-separated string (mapping.role_values)
-        docs.append(_attribute(role_attr, "Code42 role ids (the configured role attribute)"))
+        docs.append(_attribute(role_attr, "Code42 role ids (the configured role attribute): a comma-separated "
+                                          "string; a list of ids or of {\"value\": id} objects is accepted too"))
         untyped.append(role_attr)
-    return base.with_extension_attributes(urn, docs, untyped=untyped) if docs else base
+    if not docs:
+        return base
+    return base.with_extension_attributes(urn, docs, untyped=untyped, schema_name="Code42TenantUser",
+                                          schema_description=_NEW_URN_DESCRIPTION)
+
+
+# Why the words: the URN is this tenant's provider setting (org_mapping.attribute_urn), not a Code42 one.
+_NEW_URN_DESCRIPTION = (
+    "scimgate's invention, configured for this tenant: the extension URN the provider settings name "
+    "(org_mapping.attribute_urn) for the org and/or role attribute. Code42 documents no SCIM extension URN "
+    "(code42-behaviour.md §3.3)."
+)
 
 
 def _attribute(name: str, description: str) -> dict[str, Any]:

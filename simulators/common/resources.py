@@ -3,8 +3,12 @@
 Filters, PATCH, validation and projection all need the same facts about an attribute (its type,
 whether it is multi-valued, caseExact, mutability, returned), so they come from one place: the
 RFC 7643 §7 schema representations in ``schemas/scim/*.json``, the very documents the Code42 mock
-serves at ``/Schemas``. The common attributes ``id``, ``externalId`` and ``meta`` (RFC 7643 §3.1)
-are not part of any schema representation, so they are added here from the RFC's text.
+serves at ``/Schemas``. A deployment may add attributes of its own
+(:meth:`ResourceSchema.with_extension_attributes`); such a schema renders its own discovery documents
+(:meth:`ResourceSchema.schema_documents`, :meth:`ResourceSchema.resource_type_document`), so
+``/Schemas`` and ``/ResourceTypes`` describe exactly what the server accepts. The common attributes
+``id``, ``externalId`` and ``meta`` (RFC 7643 §3.1) are not part of any schema representation, so they
+are added here from the RFC's text.
 
 Attribute names and schema URNs are case-insensitive (RFC 7643 §2.1); the model answers for any
 case and :func:`canonicalize` rewrites a resource into the schema's spelling, so everything
@@ -199,9 +203,33 @@ def scim_document(name: str) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def schema_documents() -> list[dict]:
-    """Every RFC 7643 §7 schema representation, for ``GET /Schemas`` (fresh copies)."""
-    return [copy.deepcopy(doc) for doc in _catalog()[0].values()]
+def schema_documents(resource_schemas: Iterable[ResourceSchema] = ()) -> list[dict]:
+    """Every RFC 7643 §7 schema representation, for ``GET /Schemas`` (fresh copies).
+
+    Each of ``resource_schemas`` (a deployment's extended User, say) replaces the bundled documents of
+    its schemas with its own rendering; documents of schemas new to the catalog come last. Why: RFC 7644
+    §4 has a client learn the attributes from ``/Schemas``, so it must list the configured ones too.
+    A bundled document of another resource type is never replaced (an extension configured under, say,
+    the Group URN must not take the Group schema's place).
+    """
+    docs = {urn: copy.deepcopy(doc) for urn, doc in _catalog()[0].items()}
+    for schema in resource_schemas:
+        own = schema.bundled_schema_urns()
+        for doc in schema.schema_documents():
+            key = doc["id"].lower()
+            if key in own or key not in docs:
+                docs[key] = doc
+    return list(docs.values())
+
+
+def resource_type_documents(resource_schemas: Iterable[ResourceSchema] = ()) -> list[dict]:
+    """Every RFC 7643 §6 ResourceType document, for ``GET /ResourceTypes`` (fresh copies); each of
+    ``resource_schemas`` replaces the bundled document of its type (its ``schemaExtensions`` then list
+    the extensions it added)."""
+    docs = {rt["name"].lower(): copy.deepcopy(rt) for rt in _catalog()[1]}
+    for schema in resource_schemas:
+        docs[schema.name.lower()] = schema.resource_type_document()
+    return list(docs.values())
 
 
 class ResourceSchema:
@@ -210,6 +238,7 @@ class ResourceSchema:
     def __init__(self, resource_type: Mapping[str, Any], schemas: Mapping[str, Mapping[str, Any]]):
         self.name: str = resource_type["name"]
         self.endpoint: str = resource_type["endpoint"]
+        self._resource_type = resource_type  # the bundled RFC 7643 §6 document (never changed)
         core_doc = schemas[resource_type["schema"].lower()]
         self.core_urn: str = core_doc["id"]
         self.core: dict[str, AttributeDef] = _common_attributes(self.core_urn)
@@ -222,6 +251,10 @@ class ResourceSchema:
             self._ext_urns[doc["id"].lower()] = doc["id"]
             self.extensions[doc["id"]] = {a["name"].lower(): _attribute_from_json(a, doc["id"]) for a in doc["attributes"]}
         self._untyped: set[tuple[str, str]] = set()  # (urn, name) of attributes without a type check
+        # What with_extension_attributes added, for the discovery documents: canonical URN -> lower-cased
+        # name -> RFC 7643 §7 attribute representation; and (name, description) of schemas it created.
+        self._added: dict[str, dict[str, dict[str, Any]]] = {}
+        self._new_schemas: dict[str, tuple[str, str]] = {}
         self._validator: jsonschema.protocols.Validator | None = None
         self._fast: Any = None
 
@@ -243,7 +276,8 @@ class ResourceSchema:
         return None
 
     def with_extension_attributes(
-        self, urn: str, attributes: Iterable[Mapping[str, Any]], untyped: Iterable[str] = ()
+        self, urn: str, attributes: Iterable[Mapping[str, Any]], untyped: Iterable[str] = (), *,
+        schema_name: str | None = None, schema_description: str | None = None,
     ) -> ResourceSchema:
         """A copy of this schema where extension ``urn`` (added if new) also defines ``attributes``.
 
@@ -253,26 +287,81 @@ class ResourceSchema:
         also be the core schema's URN. Attributes named in ``untyped`` get no JSON Schema type check
         (for values whose shape a lenient reader interprets, e.g. a role list or a comma-separated
         string). The bundled instance returned by :meth:`for_type` is never changed.
+
+        ``schema_name`` and ``schema_description`` name the RFC 7643 §7 schema document of a URN new to
+        this resource type (what :meth:`schema_documents` renders); they are ignored for a known URN.
         """
         clone = copy.copy(self)
         clone.core = dict(self.core)
         clone.extensions = {u: dict(a) for u, a in self.extensions.items()}
         clone._ext_urns = dict(self._ext_urns)
         clone._untyped = set(self._untyped)
+        clone._added = {u: dict(a) for u, a in self._added.items()}
+        clone._new_schemas = dict(self._new_schemas)
         clone._validator = None
         clone._fast = None
         if self.is_core_urn(urn):
             target, canonical_urn = clone.core, self.core_urn
         else:
             canonical_urn = self.extension_urn(urn) or urn
+            if canonical_urn not in self.extensions:
+                clone._new_schemas[canonical_urn] = (
+                    schema_name or f"{self.name}Extension",
+                    schema_description or f"Attributes this deployment configured for {self.name} resources.")
             clone._ext_urns[canonical_urn.lower()] = canonical_urn
             target = clone.extensions.setdefault(canonical_urn, {})
+        added = clone._added.setdefault(canonical_urn, {})
         untyped_names = {n.lower() for n in untyped}
         for doc in attributes:
-            target[doc["name"].lower()] = _attribute_from_json(doc, canonical_urn)
+            attr = _attribute_from_json(doc, canonical_urn)
+            target[doc["name"].lower()] = attr
+            added[doc["name"].lower()] = _attribute_document(attr, doc)
             if doc["name"].lower() in untyped_names:
                 clone._untyped.add((canonical_urn, doc["name"]))
         return clone
+
+    def schema_documents(self) -> list[dict[str, Any]]:
+        """RFC 7643 §7 representations of this type's core schema and extensions (fresh copies).
+
+        The bundled documents, with the attributes :meth:`with_extension_attributes` added in their
+        schema's ``attributes`` (an added name replaces a bundled one, as it does in the model); a URN
+        new to this type gets a document of its own, located beside the core schema's.
+        """
+        bundled = _catalog()[0]
+        docs = []
+        for urn in (self.core_urn, *self.extensions):
+            if urn in self._new_schemas:
+                doc = self._new_schema_document(urn)
+            else:
+                doc = copy.deepcopy(bundled[urn.lower()])
+            added = self._added.get(urn)
+            if added:
+                doc["attributes"] = _merged_attributes(doc["attributes"], added)
+            docs.append(doc)
+        return docs
+
+    def resource_type_document(self) -> dict[str, Any]:
+        """The RFC 7643 §6 ResourceType document; an extension URN this schema added is listed with
+        ``required: false`` (a resource without it stays valid)."""
+        doc = copy.deepcopy(dict(self._resource_type))
+        listed = doc.setdefault("schemaExtensions", [])
+        known = {e["schema"].lower() for e in listed}
+        listed.extend({"schema": urn, "required": False} for urn in self.extensions if urn.lower() not in known)
+        return doc
+
+    def bundled_schema_urns(self) -> set[str]:
+        """Lower-cased URNs of the bundled core schema and extensions of this resource type."""
+        rt = self._resource_type
+        return {rt["schema"].lower(), *(e["schema"].lower() for e in rt.get("schemaExtensions", ()))}
+
+    def _new_schema_document(self, urn: str) -> dict[str, Any]:
+        name, description = self._new_schemas[urn]
+        core_location = _catalog()[0][self.core_urn.lower()]["meta"]["location"]
+        doc: dict[str, Any] = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"], "id": urn, "name": name,
+                               "description": description, "attributes": []}
+        # beside the core schema's: the bundled locations are ".../Schemas/<id>", and a core URN has no "/"
+        doc["meta"] = {"resourceType": "Schema", "location": f"{core_location.rpartition('/')[0]}/{urn}"}
+        return doc
 
     def is_valid(self, resource: Any) -> bool:
         """Does ``resource`` pass the JSON Schema? A generated-code check (``fastjsonschema``), about ten
@@ -347,6 +436,33 @@ class ResourceSchema:
     def attributes_of(self, urn: str) -> Mapping[str, AttributeDef]:
         """Top-level attributes of the core schema or an extension, keyed by lower-cased name."""
         return self.core if self.is_core_urn(urn) else self.extensions[self.extension_urn(urn) or urn]
+
+
+def _attribute_document(attr: AttributeDef, given: Mapping[str, Any]) -> dict[str, Any]:
+    """A full RFC 7643 §7 attribute representation: ``given``'s description with every characteristic
+    spelled out (a caller may leave the defaults implicit; a client reading ``/Schemas`` must not have to)."""
+    doc: dict[str, Any] = {"name": attr.name, "type": attr.type, "multiValued": attr.multi_valued}
+    if isinstance(given.get("description"), str):
+        doc["description"] = given["description"]
+    doc.update(required=attr.required, caseExact=attr.case_exact, mutability=attr.mutability,
+               returned=attr.returned, uniqueness=attr.uniqueness)
+    if attr.canonical_values:
+        doc["canonicalValues"] = list(attr.canonical_values)
+    if attr.reference_types:
+        doc["referenceTypes"] = list(attr.reference_types)
+    if attr.sub_attributes:
+        given_subs = {s["name"].lower(): s for s in given.get("subAttributes", ())}
+        doc["subAttributes"] = [_attribute_document(s, given_subs.get(key, {})) for key, s in attr.sub_attributes.items()]
+    return doc
+
+
+def _merged_attributes(bundled: list[dict[str, Any]], added: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """``bundled`` attribute representations with ``added`` ones (keyed by lower-cased name) replacing
+    those of the same name in place, the others appended in the order they were added."""
+    out = [copy.deepcopy(added.get(a["name"].lower(), a)) for a in bundled]
+    names = {a["name"].lower() for a in bundled}
+    out.extend(copy.deepcopy(a) for key, a in added.items() if key not in names)
+    return out
 
 
 @cache
