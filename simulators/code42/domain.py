@@ -303,13 +303,11 @@ class Code42Domain:
                                  username=user["username"], user_uid=user["user_uid"])
             else:
                 out = self.mapper.run(tx, settings, new, member_of, None)
-                user = directory.insert_user(tx, username=values["username"], org_id=out.org_id, source="scim",
-                                             now=isoformat(tx.now), scim_id=scim_id, active=scim_active(new),
-                                             attrs=attrs)
+                user = directory.insert_user(tx, org_id=out.org_id, source="scim", now=isoformat(tx.now),
+                                             scim_id=scim_id, active=scim_active(new), **profile_fields)
                 self.synclog.add(tx, "Add user", "SUCCESS", "user created", username=user["username"],
                                  user_uid=user["user_uid"])
-                user = self._apply_outcome(tx, user, out)
-                user = directory.update_user(tx, user["user_id"], isoformat(tx.now), **profile_fields)
+                self._apply_outcome(tx, user, out)
                 return
         changed, user = self._overwrite(tx, user, profile_fields)
         if changed:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -50,6 +51,9 @@ class VirtualClock:
             return self._now
 
 
+@lru_cache(maxsize=16)
 def isoformat(when: datetime) -> str:
-    """RFC 3339 / xsd:dateTime in UTC with millisecond precision and a ``Z`` suffix, as SCIM ``meta`` uses."""
+    """RFC 3339 / xsd:dateTime in UTC with millisecond precision and a ``Z`` suffix, as SCIM ``meta`` uses.
+
+    Cached: a write formats its transaction's one ``now`` for every row and Sync Log entry it touches."""
     return when.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -185,6 +185,31 @@ def test_reset_empties_everything_but_credentials(store: Store) -> None:
         assert tx.kv_get("scim_credentials") == "{}"
 
 
+def test_indexes_follow_every_kind_of_replacement(store: Store) -> None:
+    """put_user rewrites an index entry only when its value changes: check each one changes, stays, or goes."""
+    a = put(store, user("a@x.com", externalId="ext-a"))
+
+    def found(text: str) -> int:
+        with store.read() as tx:
+            return tx.find_users(parse_filter(text, USER))[0]
+
+    a = put(store, {**a, "title": "Chief"})  # nothing indexed changes
+    assert (found('userName eq "a@x.com"'), found('externalId eq "ext-a"'), found('emails.value eq "a@x.com"')) == (1, 1, 1)
+    a = put(store, {**a, "userName": "renamed@x.com", "externalId": "ext-b"})
+    assert (found('userName eq "a@x.com"'), found('userName eq "RENAMED@x.com"')) == (0, 1)
+    assert (found('externalId eq "ext-a"'), found('externalId eq "ext-b"')) == (0, 1)
+    a = put(store, {**a, "emails": [{"value": "a@x.com"}, {"value": "second@x.com"}]})
+    assert (found('emails.value eq "a@x.com"'), found('emails.value eq "second@x.com"')) == (1, 1)
+    a = put(store, {k: v for k, v in a.items() if k not in ("emails", "externalId")})
+    assert (found('emails.value eq "a@x.com"'), found('emails.value eq "second@x.com"'), found("externalId pr")) == (0, 0, 0)
+    put(store, {**a, "emails": [{"value": "back@x.com"}]})
+    assert found('emails.value eq "back@x.com"') == 1
+    with store.read() as tx:
+        rows = tx.query("SELECT user_name_key, external_id FROM scim_users")
+        assert [tuple(r) for r in rows] == [("renamed@x.com", None)]
+        assert [r[0] for r in tx.query("SELECT value_key FROM scim_user_emails")] == ["back@x.com"]
+
+
 def test_file_database_uses_wal_and_persists(tmp_path, clock: VirtualClock) -> None:
     path = str(tmp_path / "c42.db")
     s = Store(path, clock=clock)
