@@ -13,7 +13,8 @@ Measured, for each server:
   (swapped case), ``externalId eq``, ``emails.value eq`` and GET by id; a metric that needs more than
   ``--max-seconds`` (the peer's unindexed ``emails.value`` scan) stops early and says how many it took;
 - server RSS (psutil) after loading;
-- mixed throughput: 60% GET by id, 20% userName filter, 10% POST, 10% PATCH, 8 threads over 4 processes.
+- mixed throughput: 60% GET by id, 20% userName filter, 10% POST, 10% PATCH, 8 threads over 4 processes,
+  in ``--rounds`` rounds that alternate between the two servers (both stay loaded), median round counted.
 
 The client is the standard library's ``http.client`` with one keep-alive connection per thread
 (``--client requests`` for requests.Session, as perf-anchors.md used). Why: client and servers share the
@@ -351,9 +352,10 @@ def latency(client: str, server: Server, users: list[tuple[int, str]], kind: str
 
 
 def mixed(client: str, server: Server, users: list[tuple[int, str]], seconds: float, processes: int,
-          threads: int) -> tuple[float, int, int]:
+          threads: int, first_seed: int = 1) -> tuple[float, int, int]:
+    """req/s, errors and requests of one mixed round; seeds differ per round so POSTs never collide."""
     started = time.perf_counter()
-    results = run_processes(_mixed_worker, [(client, server.url, server.headers, users, seconds, threads, k + 1)
+    results = run_processes(_mixed_worker, [(client, server.url, server.headers, users, seconds, threads, first_seed + k)
                                             for k in range(processes)])
     elapsed = time.perf_counter() - started
     ok, errors = sum(r[0] for r in results), sum(r[1] for r in results)
@@ -367,7 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=100_000, help="users to load (default 100,000)")
     parser.add_argument("--samples", type=int, default=200, help="latency samples per metric (default 200)")
-    parser.add_argument("--seconds", type=float, default=20.0, help="mixed-phase duration (default 20 s)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="duration of one mixed round (default 20 s)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="mixed rounds per server, taken in turns with the peer; the median counts (default 3)")
     parser.add_argument("--max-seconds", type=float, default=20.0,
                         help="time budget per latency metric; slow scans stop early (default 20 s)")
     parser.add_argument("--processes", type=int, default=4, help="client processes (default 4)")
@@ -381,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores; figures on a shared "
           "machine above ~1.5 are inflated by other work", flush=True)
     tmp = tempfile.mkdtemp(prefix="bench-code42-")
-    servers = []
+    servers: dict[str, Server] = {}
+    users: dict[str, list[tuple[int, str]]] = {}
     rows: dict[str, dict[str, Any]] = {}
     try:
         candidates = [("scimgate code42", lambda: start_code42(os.path.join(tmp, "c42.db"), args.server_threads))]
@@ -389,25 +394,39 @@ def main(argv: list[str] | None = None) -> int:
             candidates.append(("scim2-server", start_peer))
         for name, start in candidates:
             print(f"[{name}] starting, loading {args.users:,} users ...", flush=True)
-            server = start()
-            servers.append(server)
+            server = servers[name] = start()
             cpu0 = server.cpu_seconds()
-            rate, users, errors = load(args.client, server, args.users, args.processes, args.threads)
-            row: dict[str, Any] = {"load_rate": rate, "load_errors": errors, "rss_mb": server.rss_mb(),
-                                   "load_cpu_ms": (server.cpu_seconds() - cpu0) * 1000 / max(len(users), 1)}
-            for kind in ("userName", "externalId", "emails", "get"):
-                row[kind] = latency(args.client, server, users, kind, args.samples, args.max_seconds)
-                print(f"[{name}] {kind}: p50 {row[kind][0]:.3f} ms p99 {row[kind][1]:.3f} ms (n={row[kind][2]})",
-                      flush=True)
-            cpu0 = server.cpu_seconds()
-            row["mixed"], row["mixed_errors"], done = mixed(args.client, server, users, args.seconds, args.processes, args.threads)
-            row["mixed_cpu_ms"] = (server.cpu_seconds() - cpu0) * 1000 / max(done, 1)
+            rate, users[name], errors = load(args.client, server, args.users, args.processes, args.threads)
+            rows[name] = {"load_rate": rate, "load_errors": errors, "rss_mb": server.rss_mb(),
+                          "load_cpu_ms": (server.cpu_seconds() - cpu0) * 1000 / max(len(users[name]), 1),
+                          "mixed_rounds": [], "mixed_errors": 0, "mixed_cpu": 0.0, "mixed_done": 0}
+            print(f"[{name}] loaded at {rate:,.0f} users/s", flush=True)
+        # Both servers stay up from here on and take turns, so a slow spell of this shared machine
+        # falls on both sides of each comparison instead of on whichever server ran during it.
+        for kind in ("userName", "externalId", "emails", "get"):
+            for name, server in servers.items():
+                rows[name][kind] = p50, p99, n = latency(args.client, server, users[name], kind, args.samples,
+                                                         args.max_seconds)
+                print(f"[{name}] {kind}: p50 {p50:.3f} ms p99 {p99:.3f} ms (n={n})", flush=True)
+        for round_ in range(args.rounds):
+            order = list(servers.items()) if round_ % 2 == 0 else list(servers.items())[::-1]
+            for name, server in order:
+                row = rows[name]
+                cpu0 = server.cpu_seconds()
+                rate, errors, done = mixed(args.client, server, users[name], args.seconds, args.processes,
+                                           args.threads, first_seed=100 * round_ + 1)
+                row["mixed_rounds"].append(rate)
+                row["mixed_errors"] += errors
+                row["mixed_done"] += done
+                row["mixed_cpu"] += server.cpu_seconds() - cpu0
+                print(f"[{name}] mixed round {round_ + 1}/{args.rounds}: {rate:,.0f} req/s", flush=True)
+        for name, server in servers.items():
+            row = rows[name]
+            row["mixed"] = statistics.median(row["mixed_rounds"])
+            row["mixed_cpu_ms"] = row["mixed_cpu"] * 1000 / max(row["mixed_done"], 1)
             row["rss_after_mb"] = server.rss_mb()
-            rows[name] = row
-            server.stop()
-            print(f"[{name}] done: load {rate:,.0f}/s, mixed {row['mixed']:,.0f} req/s", flush=True)
     finally:
-        for server in servers:
+        for server in servers.values():
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -430,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
                         ("emails", "filter emails.value eq"), ("get", "GET /Users/{id}")):
         ratio = f"{peer[kind][0] / ours[kind][0]:.1f}x" if peer else "-"
         print(f"{label:<30}{lat(ours, kind):>24}{lat(peer, kind):>24}{ratio:>12}")
-    for key, label, fmt in (("load_rate", "load rate (users/s)", "{:,.0f}"), ("mixed", "mixed (req/s)", "{:,.0f}"),
+    for key, label, fmt in (("load_rate", "load rate (users/s)", "{:,.0f}"), ("mixed", "mixed, median round (req/s)", "{:,.0f}"),
                             ("load_cpu_ms", "server CPU per POST (ms)", "{:.3f}"),
                             ("mixed_cpu_ms", "server CPU per mixed req (ms)", "{:.3f}"),
                             ("rss_mb", "RSS after load (MiB)", "{:,.1f}"),
@@ -443,6 +462,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             ratio = "-"
         print(f"{label:<30}{mine:>24}{theirs:>24}{ratio:>12}")
+    def rounds(row: dict[str, Any]) -> str:
+        return " ".join(f"{r:,.0f}" for r in row["mixed_rounds"])
+
+    print(f"mixed rounds (req/s, in turns): ours {rounds(ours)}" + (f"; peer {rounds(peer)}; per-round ratio "
+          + " ".join(f"{a / b:.1f}x" for a, b in zip(ours["mixed_rounds"], peer["mixed_rounds"])) if peer else ""))
     print(f"errors: load {ours['load_errors']} / {peer['load_errors'] if peer else '-'}, "
           f"mixed {ours['mixed_errors']} / {peer['mixed_errors'] if peer else '-'}")
     print()
