@@ -167,8 +167,12 @@ def load_profile(path_or_dict: str | Path | dict[str, Any] | None) -> Code42Prof
     return profile
 
 
+GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
+
+
 def _check_references(profile: Code42Profile) -> None:
-    """Cross-field checks JSON Schema cannot express: org names referenced must be declared."""
+    """Checks JSON Schema cannot express: org names referenced must be declared, the attribute URN must
+    be able to extend a User (URNs compare case-insensitively)."""
     known = {profile.root_org.name} | {o.name for o in profile.orgs}
     where = profile.source
 
@@ -183,6 +187,11 @@ def _check_references(profile: Code42Profile) -> None:
         if org.parent is not None and org.parent not in seen:
             raise ProfileError(f"{where}: field orgs/{i}/parent: {org.parent!r} must be listed before {org.name!r}")
         seen.add(org.name)
+    urn = profile.org_mapping.attribute_urn
+    if not urn.lower().startswith("urn:") or urn.lower() == GROUP_URN.lower():
+        # discovery lists this URN as an extension of the User resource type (RFC 7643 §6)
+        raise ProfileError(f"{where}: field org_mapping/attribute_urn: {urn!r} must be a URN of the User resource "
+                           "type or of an extension of it (not the Group schema)")
     need(profile.org_mapping.default_org, "org_mapping/default_org")
     need(profile.org_mapping.parent_org, "org_mapping/parent_org")
     for i, entry in enumerate(profile.org_mapping.groups):

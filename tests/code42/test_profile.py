@@ -83,6 +83,22 @@ def test_undeclared_org_reference_is_rejected():
         load_profile({"org_mapping": {"method": "MAPPING", "groups": [{"group": "G", "org": "Nowhere"}]}})
 
 
+@pytest.mark.parametrize("urn, ok", [
+    ("urn:ietf:params:scim:schemas:extension:code42:2.0:User", True),
+    ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", True),
+    ("URN:example:acme:2.0:User", True),
+    ("urn:ietf:params:scim:schemas:core:2.0:group", False),  # URNs compare case-insensitively
+    ("c42", False),
+])
+def test_attribute_urn_must_be_able_to_extend_a_user(urn, ok):
+    data = {"org_mapping": {"method": "ATTRIBUTE", "attribute_urn": urn}}
+    if ok:
+        assert load_profile(data).org_mapping.attribute_urn == urn
+    else:
+        with pytest.raises(ProfileError, match="field org_mapping/attribute_urn"):
+            load_profile(data)
+
+
 def test_yaml_syntax_error_names_the_file(tmp_path):
     bad = tmp_path / "broken.yaml"
     bad.write_text("plan: [unclosed\n")
