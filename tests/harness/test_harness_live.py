@@ -66,6 +66,16 @@ def _command(served: Served, suite: Path, prefix: str, *extra: str) -> list[str]
             "--scenarios", str(suite), *served.args(), "--profile", str(LIVE_1M), "--run-prefix", prefix, *extra]
 
 
+def _with_ctrl_c(command: list[str]) -> list[str]:
+    """``command`` (a ``python -m pytest`` run) with Ctrl-C raising KeyboardInterrupt even when this test
+    runs with SIGINT ignored: a shell starts background jobs (``pytest ... &``) that way, children inherit
+    it, and Python then installs no SIGINT handler, so the interrupt this test sends would be lost."""
+    assert command[1:3] == ["-m", "pytest"]
+    bootstrap = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                 "sys.argv = ['pytest', *sys.argv[1:]]; runpy.run_module('pytest', run_name='__main__')")
+    return [command[0], "-c", bootstrap, *command[3:]]
+
+
 def _leftovers(served: Served, prefix: str) -> list[str]:
     session = RecordingSession(secrets=[served.token, served.client_secret], timeout=10)
     scim = ScimClient(served.scim_url, session, ScimAuth(served.token))
@@ -111,7 +121,8 @@ def test_ten_delayed_checks_overlap_and_clean_up(tmp_path: Path):
 def test_ctrl_c_mid_wait_cleans_up_and_reports(tmp_path: Path):
     suite = _suite(tmp_path / "suite", FOREVER, 2)
     with served_code42() as served:
-        process = subprocess.Popen(_command(served, suite, "sgint", "--concurrency", "2", "--progress-interval", "1"),
+        command = _command(served, suite, "sgint", "--concurrency", "2", "--progress-interval", "1")
+        process = subprocess.Popen(_with_ctrl_c(command),
                                    env=served.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    cwd=tmp_path)
         lines: list[str] = []
@@ -124,7 +135,13 @@ def test_ctrl_c_mid_wait_cleans_up_and_reports(tmp_path: Path):
         assert _leftovers(served, "sgint"), "the scenarios should have provisioned users before the interrupt"
         process.send_signal(signal.SIGINT)
         started = time.monotonic()
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()  # never leave an orphan run behind; show what it printed instead
+            process.wait()
+            reader.join(timeout=10)
+            pytest.fail("the interrupted run did not stop within 60 s; its output:\n" + "".join(lines)[-6000:])
         reader.join(timeout=10)
         stopped_in = time.monotonic() - started
         leftovers = _leftovers(served, "sgint")
