@@ -42,9 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="switch on a named deviation from Code42's documented behaviour (repeatable)")
     # One worker by default: every SCIM and admin request takes the store's single lock (one SQLite
     # connection, one writer), so a second worker can only wait for it, and while it waits CPython hands
-    # the GIL back and forth at every SQLite call the first worker makes. bench/bench_code42.py at 20,000
-    # users, 8 client threads, 60/20/10/10 mix: 1 worker 1,760-2,170 req/s at 0.51-0.63 ms of server CPU
-    # per request; 2 workers 1,260-1,370; 3 workers 1,010-1,120; 8 workers 1,140-1,370. waitress's own
+    # the GIL back and forth at every SQLite call the first worker makes. Measured at 20,000 users, 8
+    # client threads over 4 processes, 60/20/10/10 mix (bench/bench_code42.py --users 20000
+    # --server-threads N reproduces it): 1 worker 1,760-2,170 req/s at 0.51-0.63 ms of server CPU per
+    # request; 2 workers 1,260-1,370; 3 workers 1,010-1,120; 8 workers 1,140-1,370. waitress's own
     # thread still reads and writes every connection asynchronously, so a slow client never holds it.
     parser.add_argument("--threads", type=int, default=1,
                         help="waitress worker threads (default 1: requests serialise on the store anyway)")
