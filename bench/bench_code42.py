@@ -26,6 +26,8 @@ server. Both servers are measured with the same client in the same run.
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import multiprocessing as mp
 import os
 import random
@@ -40,13 +42,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import psutil
-import http.client
-import json
+from typing import Any, Self
 from urllib.parse import urlencode, urlsplit
 
+import psutil
 import requests
 
 TOKEN = "bench-token-not-a-secret"
@@ -185,13 +184,13 @@ class LeanSession:
     def get(self, url: str, params: dict[str, str] | None = None) -> LeanResponse:
         return self._request("GET", url, params)
 
-    def post(self, url: str, json: Any) -> LeanResponse:  # noqa: A002 - requests' keyword
+    def post(self, url: str, json: Any) -> LeanResponse:
         return self._request("POST", url, json_body=json)
 
-    def patch(self, url: str, json: Any) -> LeanResponse:  # noqa: A002
+    def patch(self, url: str, json: Any) -> LeanResponse:
         return self._request("PATCH", url, json_body=json)
 
-    def __enter__(self) -> "LeanSession":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
