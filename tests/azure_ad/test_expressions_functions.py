@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from simulators.azure_ad.expression_functions import FUNCTIONS
+from simulators.azure_ad.expressions.functions import FUNCTIONS
 from simulators.azure_ad.expressions import (
     IGNORE,
     ExpressionEvaluationError,

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulators.azure_ad.expression_functions import FUNCTIONS
-from simulators.azure_ad.expression_syntax import ExpressionError
+from simulators.azure_ad.expressions.functions import FUNCTIONS
+from simulators.azure_ad.expressions.syntax import ExpressionError
 from simulators.azure_ad.expressions import parse_expression
 from simulators.azure_ad.flags import EngineFlags
 from simulators.azure_ad.graph.common import GraphError, bad_request

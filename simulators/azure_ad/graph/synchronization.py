@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify
 
 from simulators.azure_ad.engine import OnDemandError, ProvisioningEngine
-from simulators.azure_ad.expression_syntax import ExpressionError
+from simulators.azure_ad.expressions.syntax import ExpressionError
 from simulators.azure_ad.expressions import parse_expression_response
 from simulators.azure_ad.graph.common import (
     GraphError,
