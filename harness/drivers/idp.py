@@ -2,7 +2,7 @@
 
 Why in-process: Azure AD's provisioning service cannot be told to run a cycle on demand against an
 arbitrary URL from a CI job, but its request patterns are what Code42 must handle. The mock engine
-(``simulators.azure_ad.engine``) sends SCIM exactly as Azure does; this driver maps scenario refs
+(``simulators.azure_ad.provisioning.engine``) sends SCIM exactly as Azure does; this driver maps scenario refs
 (``alice``) to directory objects and decides when cycles run.
 """
 
@@ -20,9 +20,9 @@ class IdpDriver:
     def __init__(self, target: Any, *, prefix: str, clock: Any):
         try:
             from simulators.azure_ad.directory import Directory
-            from simulators.azure_ad.engine import ProvisioningEngine
-            from simulators.azure_ad.flags import EngineFlags
-            from simulators.azure_ad.mappings import JobMappings
+            from simulators.azure_ad.provisioning.engine import ProvisioningEngine
+            from simulators.azure_ad.provisioning.flags import EngineFlags
+            from simulators.azure_ad.provisioning.mappings import JobMappings
         except ImportError as exc:
             raise ConfigError(f"the mock Azure AD engine is not available ({exc}); IdP steps cannot run") from None
         self.prefix = prefix
@@ -142,7 +142,7 @@ class IdpDriver:
                           constant: str | None = None, delete: bool = False) -> None:
         """Edit one row of "Provision Azure Active Directory Users" > Attribute Mapping: delete it, or
         point it at a source attribute, an expression or a constant (added when the target is unmapped)."""
-        from simulators.azure_ad.mappings import AttributeMapping, MappingError, MappingType
+        from simulators.azure_ad.provisioning.mappings import AttributeMapping, MappingError, MappingType
 
         users = self.engine.mappings.users
         try:

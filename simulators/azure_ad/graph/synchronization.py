@@ -16,9 +16,8 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
 
-from simulators.azure_ad.engine import OnDemandError, ProvisioningEngine
-from simulators.azure_ad.expressions.syntax import ExpressionError
 from simulators.azure_ad.expressions import parse_expression_response
+from simulators.azure_ad.expressions.syntax import ExpressionError
 from simulators.azure_ad.graph.common import (
     GraphError,
     bad_request,
@@ -38,8 +37,9 @@ from simulators.azure_ad.graph.schema import (
     parse_schema,
     schema_graph,
 )
-from simulators.azure_ad.logs import ProvisioningLogRecord
-from simulators.azure_ad.mappings import JobMappings
+from simulators.azure_ad.provisioning.engine import OnDemandError, ProvisioningEngine
+from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord
+from simulators.azure_ad.provisioning.mappings import JobMappings
 from simulators.common.clock import isoformat
 from simulators.common.http_recording import RecordingSession
 

@@ -20,12 +20,12 @@ from typing import Any
 import requests
 import tenacity
 
-from simulators.azure_ad import scim_payloads as sp
 from simulators.azure_ad.directory import DEFAULT_ACCESS, Directory, DirectoryGroup, DirectoryUser
-from simulators.azure_ad.flags import FLAG_SCIM062020, EngineFlags, split_tenant_url
-from simulators.azure_ad.logs import ProvisioningLogRecord, new_id
-from simulators.azure_ad.mappings import AttributeMapping, JobMappings, MappingSet, MappingType
-from simulators.azure_ad.quarantine import QuarantineTracker, escrow_threshold_reason
+from simulators.azure_ad.provisioning import payloads as sp
+from simulators.azure_ad.provisioning.flags import FLAG_SCIM062020, EngineFlags, split_tenant_url
+from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord, new_id
+from simulators.azure_ad.provisioning.mappings import AttributeMapping, JobMappings, MappingSet, MappingType
+from simulators.azure_ad.provisioning.quarantine import QuarantineTracker, escrow_threshold_reason
 from simulators.common.clock import Clock, SystemClock, isoformat
 from simulators.common.http_recording import Exchange, RecordingSession
 

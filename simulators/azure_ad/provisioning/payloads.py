@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus
 
-from simulators.azure_ad.mappings import ENTERPRISE_URN, TargetType
+from simulators.azure_ad.provisioning.mappings import ENTERPRISE_URN, TargetType
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"

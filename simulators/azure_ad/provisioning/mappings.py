@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from simulators.azure_ad.scoping import ScopingFilterSet
+    from simulators.azure_ad.provisioning.scoping_filters import ScopingFilterSet
 
 ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
@@ -275,6 +275,6 @@ class JobMappings:
 
 
 def _scoping() -> Any:
-    from simulators.azure_ad import scoping
+    from simulators.azure_ad.provisioning import scoping_filters as scoping
 
     return scoping
