@@ -97,7 +97,7 @@ class Expression:
 
     @property
     def function_name(self) -> str | None:
-        """The outermost function (the engine picks the roles PATCH form from it), or None."""
+        """The outermost function, or None."""
         return self.tree.name if isinstance(self.tree, Call) else None
 
     @property
