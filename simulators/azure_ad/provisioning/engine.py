@@ -65,7 +65,7 @@ class ProvisioningEngine:
         tenant_id: str | None = None,
     ):
         self.directory = directory
-        base_url, url_flags = split_tenant_url(target_url)
+        _base, url_flags = split_tenant_url(target_url)
         flags = flags or EngineFlags()
         if FLAG_SCIM062020 in url_flags and not flags.aadOptscim062020:
             flags = flags.with_(aadOptscim062020=True)
@@ -73,7 +73,7 @@ class ProvisioningEngine:
         self.clock: Clock = clock or SystemClock()
         self.session = session or RecordingSession(secrets=[token], timeout=flags.request_timeout, clock=self.clock)
         self.session.add_secret(token)
-        self.client = TargetClient(base_url, token, self.session, flags, self.clock)
+        self.client = TargetClient(target_url, token, self.session, flags, self.clock)
         self._flags = flags
         self.tenant_id = tenant_id or str(uuid.uuid4())
         self.paused = False  # Graph ``pause``: no scheduled cycles until ``start``
@@ -131,6 +131,7 @@ class ProvisioningEngine:
 
     def run_cycle(self) -> CycleResult:
         """Run one cycle now: the initial cycle first, incremental ones after (from the change log)."""
+        self.directory.purge_expired()  # Entra's own 30-day recycle bin, as of this cycle's time
         now = self.clock.now()
         initial = self.watermark is None
         run = self._begin(CycleResult(new_id(), initial, now), scim062020=self._scim062020)
@@ -241,7 +242,8 @@ class ProvisioningEngine:
         """Graph ``PUT .../secrets`` (``BaseAddress``, ``SecretToken``): point the job elsewhere. A flag in
         the new Tenant URL's query string switches it on, as at construction (§1.1)."""
         if target_url is not None:
-            self.client.base_url, url_flags = split_tenant_url(target_url)
+            self.client.set_url(target_url)
+            _base, url_flags = split_tenant_url(target_url)
             if FLAG_SCIM062020 in url_flags and not self.flags.aadOptscim062020:
                 self.flags = self.flags.with_(aadOptscim062020=True)
                 self._scim062020 = True
