@@ -122,6 +122,23 @@ class Directory:
     def changes_since(self, watermark: int) -> list[Change]:
         return [c for c in self.changes if c.sequence > watermark]
 
+    def generator_states(self) -> list[Any]:
+        """The seeded generators' states (Faker values, object ids), for :meth:`load_state`."""
+        return [self.faker.random.getstate(), self._uuid_rng.random.getstate()]
+
+    def load_state(self, users: Iterable[DirectoryUser], groups: Iterable[DirectoryGroup],
+                assignments: Iterable[AppRoleAssignment], changes: Iterable[Change],
+                generator_states: list[Any]) -> None:
+        """Replace the tenant's content with saved state (``persistence``): the change log carries on
+        from its last sequence number and the generators from where they stopped."""
+        self.users = {u.object_id: u for u in users}
+        self.groups = {g.object_id: g for g in groups}
+        self.assignments = list(assignments)
+        self.changes = list(changes)
+        self._sequence = itertools.count(self.watermark + 1)
+        for generator, (version, internal, gauss) in zip((self.faker, self._uuid_rng), generator_states, strict=True):
+            generator.random.setstate((version, tuple(internal), gauss))
+
     def new_object_id(self) -> str:
         return str(uuid.UUID(int=self._uuid_rng.random.getrandbits(128), version=4))
 
