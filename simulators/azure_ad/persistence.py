@@ -70,7 +70,7 @@ class TenantStore:
             self._db.executescript("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
                                    + _TABLES)
         except sqlite3.DatabaseError as exc:
-            raise PersistenceError(f"{self.path} is not a mock Azure AD state file: {exc}") from None
+            raise PersistenceError(f"cannot use {self.path} as a mock Azure AD state file: {exc}") from None
         self._saved = {table: self._count(table) for table in _APPENDED}
         version = self.meta("schema_version")
         if version not in (None, SCHEMA_VERSION):
@@ -120,6 +120,13 @@ class TenantStore:
         """Fill a fresh directory and engine from the file (nothing to do when it is empty)."""
         if self.empty:
             return
+        try:
+            self._load(directory, engine)
+        except (ValueError, TypeError, KeyError, sqlite3.DatabaseError) as exc:
+            raise PersistenceError(f"{self.path} holds state this mock cannot read ({type(exc).__name__}: "
+                                   f"{exc})") from None
+
+    def _load(self, directory: Directory, engine: ProvisioningEngine) -> None:
         job = _decode(json.loads(self.meta("job") or "{}"))
         directory.load_state([DirectoryUser(**u) for u in self._rows("users")],
                              [DirectoryGroup(**g) for g in self._rows("groups")],

@@ -78,5 +78,10 @@ def test_a_state_file_of_another_tenant_or_kind_is_refused(target, tmp_path):
         tenant(target, other)
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(PersistenceError, match="not a mock Azure AD state file"):
+    with pytest.raises(PersistenceError, match="cannot use .* as a mock Azure AD state file"):
         tenant(target, garbage)
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE users SET body = '{\"object_id\": 1}'")
+        con.execute("INSERT INTO users (body) VALUES ('not json')")
+    with pytest.raises(PersistenceError, match="holds state this mock cannot read"):
+        tenant(target, db)
