@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from simulators.common.errors import ScimError
+from simulators.common.scim.errors import ScimError
 
 LIST_RESPONSE_URN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 MAX_RESULTS = 200  # schemas/scim/ServiceProviderConfig.json filter.maxResults

@@ -48,11 +48,3 @@ class ScimError(Exception):
 
     def __repr__(self) -> str:
         return f"ScimError({self.status}, {self.detail!r}, scim_type={self.scim_type!r})"
-
-
-def bad_request(detail: str, scim_type: str = "invalidValue") -> ScimError:
-    return ScimError(400, detail, scim_type)
-
-
-def not_found(detail: str) -> ScimError:
-    return ScimError(404, detail)

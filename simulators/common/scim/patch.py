@@ -1,7 +1,7 @@
 """SCIM PATCH (RFC 7644 §3.5.2), including every form Azure AD sends (azure-ad-behaviour.md §3.4-§6).
 
 :func:`apply_patch` works on a canonicalized deep copy and returns it only when every operation
-succeeded and the result passes :func:`~simulators.common.resources.validate`, so a PATCH is
+succeeded and the result passes :func:`~simulators.common.scim.validation.validate`, so a PATCH is
 all-or-nothing and the caller's dict is never touched.
 
 Where RFC 7644 and Azure AD disagree, or the RFC is silent, this module chooses:
@@ -52,9 +52,12 @@ from collections.abc import Mapping
 from dataclasses import replace as dc_replace
 from typing import Any
 
-from simulators.common.errors import ScimError
-from simulators.common.filters import ElementFilter, ValuePath, parse_path
-from simulators.common.resources import AttributeDef, AttrRef, ResourceSchema, canonicalize, check_canonical
+from simulators.common.scim.attributes import AttributeDef, AttrRef
+from simulators.common.scim.canonical import canonicalize
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import ElementFilter, ValuePath, parse_path
+from simulators.common.scim.schema import ResourceSchema
+from simulators.common.scim.validation import check_canonical
 
 PATCH_OP_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 _OPS = ("add", "replace", "remove")

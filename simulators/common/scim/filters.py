@@ -35,7 +35,6 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache, reduce
 from typing import Any
 
@@ -43,13 +42,23 @@ from scim2_filter_parser import ast as A
 from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
-from simulators.common.errors import ScimError
 from simulators.common.json_body import has_lone_surrogate
-from simulators.common.resources import AttributeDef, AttrRef, ResourceSchema
+from simulators.common.scim.attributes import AttributeDef, AttrRef
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filter_tree import (
+    SUBSTRING_OPS,
+    And,
+    Compare,
+    MatchContext,
+    Node,
+    Not,
+    Or,
+    ValueFilter,
+    parse_datetime,
+)
+from simulators.common.scim.schema import ResourceSchema
 
-_STRINGISH = {"string", "reference", "binary"}
 _ORDERING = {"gt", "ge", "lt", "le"}
-_SUBSTRING = {"co", "sw", "ew"}
 
 
 class TypedLexer(SCIMLexer):
@@ -57,11 +66,12 @@ class TypedLexer(SCIMLexer):
 
     tokens = SCIMLexer.tokens
 
-    @_(r'"(?:[^"\\]|\\.)*"')  # noqa: F821  (sly injects `_`); also accepts \" escapes
+    # sly injects `_`; the rule also accepts \" escapes. The lexer calls the rule by its token name.
+    @_(r'"(?:[^"\\]|\\.)*"')  # noqa: F821, V105
     def COMP_VALUE(self, t):
         return t  # the value stays a JSON literal; json.loads() gives the typed value
 
-    NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+    NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"  # noqa: V107  (a sly token pattern, read by name)
 
 
 def fix_precedence(node: Any) -> Any:
@@ -115,182 +125,6 @@ def parse_library_ast(text: str) -> Any:
     return fix_precedence(tree)
 
 
-# --- our tree -----------------------------------------------------------------------------------
-
-
-class Node:
-    """A node of a resolved filter; ``matches`` takes the resource (or, inside brackets, the element)."""
-
-    def matches(self, obj: Mapping[str, Any], ctx: _Ctx) -> bool:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-
-@dataclass(frozen=True)
-class _Ctx:
-    case_sensitive: bool
-
-
-@dataclass(frozen=True)
-class And(Node):
-    left: Node
-    right: Node
-
-    def matches(self, obj: Mapping[str, Any], ctx: _Ctx) -> bool:
-        return self.left.matches(obj, ctx) and self.right.matches(obj, ctx)
-
-
-@dataclass(frozen=True)
-class Or(Node):
-    left: Node
-    right: Node
-
-    def matches(self, obj: Mapping[str, Any], ctx: _Ctx) -> bool:
-        return self.left.matches(obj, ctx) or self.right.matches(obj, ctx)
-
-
-@dataclass(frozen=True)
-class Not(Node):
-    node: Node
-
-    def matches(self, obj: Mapping[str, Any], ctx: _Ctx) -> bool:
-        return not self.node.matches(obj, ctx)
-
-
-@dataclass(frozen=True)
-class ValueFilter(Node):
-    """``emails[type eq "work"]``: true when an element of the attribute matches ``inner``."""
-
-    ref: AttrRef
-    inner: Node
-
-    def matches(self, obj: Mapping[str, Any], ctx: _Ctx) -> bool:
-        return any(self.inner.matches(e, ctx) for e in _elements(_get_top(obj, self.ref)))
-
-
-@dataclass(frozen=True)
-class Compare(Node):
-    """``attr op value``, ``attr pr``, or ``attr[filter].sub op value`` (``element_filter`` set).
-
-    ``ref`` is the attribute compared; for the bracket form it names the top-level attribute and
-    ``ref.sub_attr`` the compared sub-attribute, and only elements matching ``element_filter`` count.
-    """
-
-    ref: AttrRef
-    op: str
-    value: Any = None
-    element_filter: Node | None = None
-
-    def matches(self, obj: Mapping[str, Any], ctx: _Ctx) -> bool:
-        values = _values(obj, self.ref, self.element_filter, ctx)
-        target = self.ref.target
-        if self.op == "pr":
-            return any(_present(v) for v in values)
-        if self.value is None:  # eq null / ne null
-            present = any(_present(v) for v in values)
-            return not present if self.op == "eq" else present
-        if self.op == "ne":
-            return not any(_compare(target, "eq", v, self.value, ctx) for v in values)
-        return any(_compare(target, self.op, v, self.value, ctx) for v in values)
-
-
-def _get_ci(obj: Mapping[str, Any], name: str) -> Any:
-    """``obj[name]`` with RFC 7643 §2.1 case-insensitive names (exact spelling tried first)."""
-    if name in obj:
-        return obj[name]
-    lower = name.lower()
-    for key, value in obj.items():
-        if isinstance(key, str) and key.lower() == lower:
-            return value
-    return None
-
-
-def _get_top(obj: Mapping[str, Any], ref: AttrRef) -> Any:
-    holder: Any = obj
-    if ref.in_extension:
-        holder = _get_ci(obj, ref.schema_urn)
-        if not isinstance(holder, Mapping):
-            return None
-    return _get_ci(holder, ref.attr.name)
-
-
-def _elements(value: Any) -> list[Mapping[str, Any]]:
-    items = value if isinstance(value, list) else [value]
-    return [e for e in items if isinstance(e, Mapping)]
-
-
-def _values(obj: Mapping[str, Any], ref: AttrRef, element_filter: Node | None, ctx: _Ctx) -> list[Any]:
-    top = _get_top(obj, ref)
-    if ref.sub_attr is None:
-        return [v for v in (top if isinstance(top, list) else [top]) if v is not None]
-    elements = _elements(top)
-    if element_filter is not None:
-        elements = [e for e in elements if element_filter.matches(e, ctx)]
-    out = []
-    for e in elements:
-        v = _get_ci(e, ref.sub_attr.name)
-        out.extend(x for x in (v if isinstance(v, list) else [v]) if x is not None)
-    return out
-
-
-def _present(value: Any) -> bool:
-    if value is None or value == "" or value == [] or value == {}:
-        return False
-    if isinstance(value, Mapping):
-        return any(_present(v) for v in value.values())
-    return True
-
-
-def _parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("z", "Z"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _compare(attr: AttributeDef, op: str, actual: Any, literal: Any, ctx: _Ctx) -> bool:
-    kind = attr.type
-    if kind == "boolean":
-        return isinstance(actual, bool) and isinstance(literal, bool) and actual == literal  # eq only (parse-checked)
-    if kind in ("integer", "decimal"):
-        if not (_is_number(actual) and _is_number(literal)):
-            return False
-        a, b = actual, literal
-    elif kind == "dateTime" and op not in _SUBSTRING:
-        a, b = _parse_datetime(actual), _parse_datetime(literal)
-        if a is None or b is None:
-            return False
-    else:  # strings, references, binary; dateTime under co/sw/ew compares its text
-        if not (isinstance(actual, str) and isinstance(literal, str)):
-            return False
-        a, b = actual, literal
-        if not (attr.case_exact or ctx.case_sensitive):
-            a, b = a.casefold(), b.casefold()
-    if op == "eq":
-        return a == b
-    if op == "co":
-        return b in a
-    if op == "sw":
-        return a.startswith(b)
-    if op == "ew":
-        return a.endswith(b)
-    if op == "gt":
-        return a > b
-    if op == "ge":
-        return a >= b
-    if op == "lt":
-        return a < b
-    if op == "le":
-        return a <= b
-    raise AssertionError(op)  # pragma: no cover - ops are checked at parse time
-
-
 # --- parse and resolve --------------------------------------------------------------------------
 
 
@@ -304,7 +138,7 @@ class Filter:
     case_sensitive: bool = False
 
     def matches(self, resource: Mapping[str, Any]) -> bool:
-        return self.root.matches(resource, _Ctx(self.case_sensitive))
+        return self.root.matches(resource, MatchContext(self.case_sensitive))
 
 
 class _Resolver:
@@ -422,10 +256,10 @@ class _Resolver:
             raise self.fail(f"'{op}' cannot compare with null")
         if op in _ORDERING and attr.type in ("boolean", "binary"):
             raise self.fail(f"'{op}' is not defined for the {attr.type} attribute {attr.name!r} (RFC 7644 §3.4.2.2)")
-        if op in _SUBSTRING and attr.type in ("boolean", "integer", "decimal"):
+        if op in SUBSTRING_OPS and attr.type in ("boolean", "integer", "decimal"):
             raise self.fail(f"'{op}' needs a string attribute; {attr.name!r} is {attr.type}")
-        if (attr.type == "dateTime" and op not in _SUBSTRING and isinstance(literal, str)
-                and _parse_datetime(literal) is None):
+        if (attr.type == "dateTime" and op not in SUBSTRING_OPS and isinstance(literal, str)
+                and parse_datetime(literal) is None):
             raise self.fail(f"{literal!r} is not a dateTime (e.g. \"2011-05-13T04:42:34Z\") for {attr.name!r}")
 
 
@@ -592,7 +426,7 @@ class ElementFilter:
     case_sensitive: bool = False
 
     def matches(self, element: Mapping[str, Any]) -> bool:
-        return isinstance(element, Mapping) and self.root.matches(element, _Ctx(self.case_sensitive))
+        return isinstance(element, Mapping) and self.root.matches(element, MatchContext(self.case_sensitive))
 
     def equalities(self) -> dict[str, Any] | None:
         """For ``type eq "work"`` (or an ``and`` of such): the sub-attribute values an element must have.
