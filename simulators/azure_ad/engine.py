@@ -26,7 +26,7 @@ from simulators.azure_ad.flags import FLAG_SCIM062020, EngineFlags, split_tenant
 from simulators.azure_ad.logs import ProvisioningLogRecord, new_id
 from simulators.azure_ad.mappings import AttributeMapping, JobMappings, MappingSet, MappingType
 from simulators.azure_ad.quarantine import QuarantineTracker, escrow_threshold_reason
-from simulators.common.clock import Clock, SystemClock, isoformat
+from simulators.common.clock import Clock, SystemClock, WallClockError, isoformat
 from simulators.common.http_recording import Exchange, RecordingSession
 
 SCIM_JSON = "application/scim+json"
@@ -378,10 +378,9 @@ class ProvisioningEngine:
         return headers
 
     def _sleep(self, seconds: float) -> None:
-        advance = getattr(self.clock, "advance", None)
-        if callable(advance):
-            advance(seconds)  # virtual time: waiting is moving the clock, never the wall
-        else:
+        try:
+            self.clock.advance(seconds)  # virtual time: waiting is moving the clock, never the wall
+        except WallClockError:
             time.sleep(seconds)
 
     def _send_once(self, method: str, path: str, query: str = "", body: Any = None) -> requests.Response:

@@ -44,12 +44,12 @@ def create_sim_blueprint() -> Blueprint:
     @bp.get("/clock")
     def clock() -> Response:
         runtime = current_app.extensions["scimgate"]
-        return jsonify({"now": isoformat(runtime.clock.now()), "virtual": hasattr(runtime.clock, "advance")})
+        return jsonify({"now": isoformat(runtime.clock.now()), "virtual": runtime.clock.simulated})
 
     @bp.post("/clock/advance")
     def advance() -> Response:
         runtime = current_app.extensions["scimgate"]
-        if not hasattr(runtime.clock, "advance"):
+        if not runtime.clock.simulated:
             return _error(409, "this simulator runs on the wall clock; start it with a VirtualClock to advance time")
         try:
             body = parse_json(request.get_data())
