@@ -30,7 +30,7 @@ from simulators.code42.synclog import DDL as SYNCLOG_DDL
 from simulators.code42.synclog import Entry, SyncLog
 from simulators.code42.user_schema import user_schema_for
 from simulators.common.clock import isoformat
-from simulators.common.errors import ScimError
+from simulators.common.scim.errors import ScimError
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 

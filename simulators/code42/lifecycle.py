@@ -24,7 +24,7 @@ from simulators.code42.faults import Faults
 from simulators.code42.profile import INCYDR_PRO_PLANS
 from simulators.code42.synclog import SyncLog
 from simulators.common.clock import isoformat
-from simulators.common.errors import ScimError
+from simulators.common.scim.errors import ScimError
 
 DOCUMENTED_DELAY_MINUTES = 15
 

@@ -35,12 +35,8 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from simulators.code42.store import Tx, etag
-from simulators.common.errors import ScimError
-from simulators.common.filters import Filter, parse_filter, parse_path
 from simulators.common.json_body import JsonBodyError, parse_json
-from simulators.common.pagination import list_response, parse_paging
-from simulators.common.patch import apply_patch, parse_patch_body
-from simulators.common.resources import (
+from simulators.common.scim import (
     ResourceSchema,
     project,
     resource_type_documents,
@@ -48,6 +44,10 @@ from simulators.common.resources import (
     scim_document,
     validate,
 )
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import Filter, parse_filter, parse_path
+from simulators.common.scim.pagination import list_response, parse_paging
+from simulators.common.scim.patch import apply_patch, parse_patch_body
 
 SCIM_PREFIX = "/scim/v2"
 SCIM_JSON = "application/scim+json"

@@ -22,7 +22,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from simulators.common.resources import (
+from simulators.common.scim import (
     CODE42_USER_URN,
     ENTERPRISE_USER_URN,
     GROUP_URN,
