@@ -30,14 +30,14 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from simulators.code42.auth import ScimCredentials
-from simulators.code42.faults import Faults
-from simulators.code42.profile import load_profile
-from simulators.code42.rules import NoRules, ProvisioningRules
+from simulators.code42.domain.credentials import ScimCredentials
+from simulators.code42.domain.faults import Faults
+from simulators.code42.domain.hooks import NoRules, ProvisioningRules
+from simulators.code42.domain.profile import load_profile
+from simulators.code42.http.scim import create_scim_blueprint, register_error_handlers
+from simulators.code42.http.sim import create_sim_blueprint
 from simulators.code42.runtime import Code42Runtime
-from simulators.code42.scim_api import create_scim_blueprint, register_error_handlers
-from simulators.code42.sim_api import create_sim_blueprint
-from simulators.code42.store import Store
+from simulators.code42.storage.store import Store
 from simulators.common.clock import SystemClock
 
 log = logging.getLogger("scimgate.code42")
@@ -66,7 +66,7 @@ def _build_rules(runtime: Code42Runtime) -> ProvisioningRules:
     """The Code42 rules for this tenant (the domain engineer wires ``Code42Domain`` in here)."""
     if runtime.config.get("RULES") == "none":
         return NoRules()
-    from simulators.code42.domain import Code42Domain
+    from simulators.code42.domain.rules import Code42Domain
 
     return Code42Domain(runtime)
 
@@ -75,7 +75,7 @@ def _register_admin_api(app: Flask, runtime: Code42Runtime) -> None:
     """Register the Code42-shaped admin API blueprint at ``/`` (needs the Code42 rules: it reads their tables)."""
     if runtime.config.get("RULES") == "none":
         return
-    from simulators.code42.admin_api import create_admin_blueprint, install_sync_log_hooks
+    from simulators.code42.http.admin.blueprint import create_admin_blueprint, install_sync_log_hooks
 
     app.register_blueprint(create_admin_blueprint(runtime))
     install_sync_log_hooks(app, runtime)

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from simulators.code42.auth import ScimCredentials
-from simulators.code42.faults import Faults
-from simulators.code42.profile import Code42Profile
-from simulators.code42.rules import NoRules, ProvisioningRules
-from simulators.code42.store import Store
+from simulators.code42.domain.credentials import ScimCredentials
+from simulators.code42.domain.faults import Faults
+from simulators.code42.domain.hooks import NoRules, ProvisioningRules
+from simulators.code42.domain.profile import Code42Profile
+from simulators.code42.storage.store import Store
 from simulators.common.clock import Clock
 from simulators.common.resources import ResourceSchema
 

@@ -13,7 +13,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulators.code42.store import Store
+from simulators.code42.storage.store import Store
 from simulators.common.errors import ScimError
 from simulators.common.filter_strategies import filters, groups, users
 from simulators.common.filters import parse_filter

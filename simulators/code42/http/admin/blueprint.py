@@ -12,9 +12,8 @@ deactivation here is immediate.
 
 from __future__ import annotations
 
-import copy
-
 import base64
+import copy
 import hmac
 import re
 import secrets
@@ -25,11 +24,11 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from simulators.code42 import directory
-from simulators.code42 import settings as provider_settings
-from simulators.code42.lifecycle import ActiveLegalHoldError
-from simulators.code42.roles import ROLES, resolve_role
-from simulators.code42.synclog import Entry, page_json, to_csv
+from simulators.code42.domain import settings as provider_settings
+from simulators.code42.domain.lifecycle import ActiveLegalHoldError
+from simulators.code42.domain.roles import ROLES, resolve_role
+from simulators.code42.domain.synclog import Entry, page_json, to_csv
+from simulators.code42.storage import tables as directory
 from simulators.common.clock import isoformat
 from simulators.common.json_body import JsonBodyError, parse_json
 

@@ -20,8 +20,8 @@ import json
 import secrets
 from typing import Any
 
-from simulators.code42.faults import Faults
-from simulators.code42.store import Store
+from simulators.code42.domain.faults import Faults
+from simulators.code42.storage.store import Store
 
 REALM = "scimgate"
 _KV_KEY = "scim_credentials"

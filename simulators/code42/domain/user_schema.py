@@ -4,7 +4,7 @@ Why: Code42's org attribute is free text (``ScimServerData.scimOrgAttribute``, "
 that names a user's organization", 1–100 chars) and role mapping has an ATTRIBUTE mode too
 (code42-open-questions.md Q4 and Q7). Q4: "the mock should look for it by name **anywhere**: top level,
 under any extension object, or as a full ``urn:…:attr`` path in PATCH" [INF]. Finding it in a stored
-document is :func:`simulators.code42.mapping.find_attribute`'s job; this module makes the SCIM layer
+document is :func:`simulators.code42.domain.org_mapping.find_attribute`'s job; this module makes the SCIM layer
 *accept* it: validation, filters and PATCH paths resolve the configured name under the configured
 extension URN (``attribute_urn``), and a bare name resolves there as well. The same schema object
 renders ``/Schemas`` and ``/ResourceTypes``, so discovery lists the attribute where it is accepted: in
@@ -20,7 +20,7 @@ from simulators.common.resources import ResourceSchema
 
 
 def user_schema_for(settings: dict[str, Any] | None) -> ResourceSchema:
-    """The User schema for provider ``settings`` (as :mod:`simulators.code42.settings` stores them)."""
+    """The User schema for provider ``settings`` (as :mod:`simulators.code42.domain.settings` stores them)."""
     if not settings:
         return ResourceSchema.for_type("User")
     om, rm = settings.get("org_mapping") or {}, settings.get("role_mapping") or {}

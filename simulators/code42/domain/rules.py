@@ -1,4 +1,4 @@
-"""Code42's rules on top of the generic SCIM service provider (:class:`~simulators.code42.rules.ProvisioningRules`).
+"""Code42's rules on top of the generic SCIM service provider (:class:`~simulators.code42.domain.hooks.ProvisioningRules`).
 
 The SCIM layer calls these hooks inside its store transaction, so raising :class:`ScimError` rejects the
 whole request and nothing is written. What Code42 adds (seed 000_fdc7d7180481efa8.txt unless noted):
@@ -21,14 +21,14 @@ from typing import Any
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
-from simulators.code42 import directory
-from simulators.code42 import settings as provider_settings
-from simulators.code42.lifecycle import Lifecycle
-from simulators.code42.mapping import Mapper, Outcome
-from simulators.code42.roles import resolve_role
-from simulators.code42.synclog import DDL as SYNCLOG_DDL
-from simulators.code42.synclog import Entry, SyncLog
-from simulators.code42.user_schema import user_schema_for
+from simulators.code42.domain import settings as provider_settings
+from simulators.code42.domain.lifecycle import Lifecycle
+from simulators.code42.domain.org_mapping import Mapper, Outcome
+from simulators.code42.domain.roles import resolve_role
+from simulators.code42.domain.synclog import DDL as SYNCLOG_DDL
+from simulators.code42.domain.synclog import Entry, SyncLog
+from simulators.code42.domain.user_schema import user_schema_for
+from simulators.code42.storage import tables as directory
 from simulators.common.clock import isoformat
 from simulators.common.errors import ScimError
 

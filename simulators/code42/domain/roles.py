@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from simulators.code42.profile import INCYDR_PRO_PLANS
+from simulators.code42.domain.profile import INCYDR_PRO_PLANS
 
 
 @dataclass(frozen=True)

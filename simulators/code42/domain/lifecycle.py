@@ -19,10 +19,10 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from simulators.code42 import directory
-from simulators.code42.faults import Faults
-from simulators.code42.profile import INCYDR_PRO_PLANS
-from simulators.code42.synclog import SyncLog
+from simulators.code42.domain.faults import Faults
+from simulators.code42.domain.profile import INCYDR_PRO_PLANS
+from simulators.code42.domain.synclog import SyncLog
+from simulators.code42.storage import tables as directory
 from simulators.common.clock import isoformat
 from simulators.common.errors import ScimError
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from simulators.code42 import directory
-from simulators.code42.profile import Code42Profile
+from simulators.code42.domain.profile import Code42Profile
+from simulators.code42.storage import tables as directory
 from simulators.common.clock import isoformat
 
 

@@ -34,7 +34,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from simulators.code42.store import Tx, etag
+from simulators.code42.storage.store import Tx, etag
 from simulators.common.errors import ScimError
 from simulators.common.filters import Filter, parse_filter, parse_path
 from simulators.common.json_body import JsonBodyError, parse_json

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulators.code42 import directory
-from simulators.code42.faults import Faults
-from simulators.code42.roles import basic_roles, resolve_role
+from simulators.code42.domain.faults import Faults
+from simulators.code42.domain.roles import basic_roles, resolve_role
+from simulators.code42.storage import tables as directory
 from simulators.common.clock import isoformat
 
 #: Seed, Troubleshooting: the only documented role error text (code42-open-questions.md Q9).
