@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from simulators.code42.domain.org_mapping import (
-    MISSING,
-    choose_org_by_groups,
-    find_attribute,
-    merge_roles,
-    role_values,
-)
+from simulators.code42.domain.org_mapping import MISSING, choose_org_by_groups, find_attribute
+from simulators.code42.domain.role_mapping import merge_roles, role_values
 from simulators.code42.domain.roles import basic_roles, resolve_role
 
 
