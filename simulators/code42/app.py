@@ -35,10 +35,9 @@ from simulators.code42.domain.faults import Faults
 from simulators.code42.domain.hooks import NoRules
 from simulators.code42.domain.profile import load_profile
 from simulators.code42.domain.rules import Code42Domain
-from simulators.code42.http import scim_rejections
+from simulators.code42.http import scim, scim_rejections, sim
 from simulators.code42.http.admin import blueprint as admin
-from simulators.code42.http.scim import create_scim_blueprint, register_error_handlers
-from simulators.code42.http.sim import create_sim_blueprint
+from simulators.code42.http.scim_io import register_error_handlers
 from simulators.code42.runtime import Code42Runtime
 from simulators.code42.storage.store import Store
 from simulators.common.clock import SystemClock
@@ -96,12 +95,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["scimgate"] = runtime
 
     register_error_handlers(app)
-    app.register_blueprint(create_scim_blueprint())
+    app.register_blueprint(scim.bp)
     if domain is not None:  # the admin API and the Sync Log read the Code42 rules' tables
         admin.install(app, domain)
         scim_rejections.install(app, domain)
     if settings["SIM_CONTROL"]:
-        app.register_blueprint(create_sim_blueprint())
+        app.register_blueprint(sim.bp)
     _install_request_hooks(app, runtime)
     return app
 

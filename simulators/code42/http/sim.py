@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from simulators.code42.http.scim_io import current_runtime
 from simulators.common.clock import isoformat
 from simulators.common.json_body import JsonBodyError, parse_json
 
@@ -32,42 +33,44 @@ def _error(status: int, message: str) -> Response:
     return response
 
 
-def create_sim_blueprint() -> Blueprint:
-    bp = Blueprint("sim_api", __name__, url_prefix="/_sim")
+bp = Blueprint("sim_api", __name__, url_prefix="/_sim")
 
-    @bp.before_request
-    def _loopback_only() -> Response | None:
-        if current_app.config["SIM_CONTROL_REMOTE"] or request.remote_addr in _LOOPBACK:
-            return None
-        return _error(403, "simulation control answers loopback callers only (start with SIM_CONTROL_REMOTE)")
 
-    @bp.get("/clock")
-    def clock() -> Response:
-        runtime = current_app.extensions["scimgate"]
-        return jsonify({"now": isoformat(runtime.clock.now()), "virtual": hasattr(runtime.clock, "advance")})
+@bp.before_request
+def _loopback_only() -> Response | None:
+    if current_app.config["SIM_CONTROL_REMOTE"] or request.remote_addr in _LOOPBACK:
+        return None
+    return _error(403, "simulation control answers loopback callers only (start with SIM_CONTROL_REMOTE)")
 
-    @bp.post("/clock/advance")
-    def advance() -> Response:
-        runtime = current_app.extensions["scimgate"]
-        if not hasattr(runtime.clock, "advance"):
-            return _error(409, "this simulator runs on the wall clock; start it with a VirtualClock to advance time")
-        try:
-            body = parse_json(request.get_data())
-        except JsonBodyError:
-            body = None
-        seconds = body.get("seconds") if isinstance(body, dict) else None
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
-                or seconds < 0:
-            return _error(400, 'send {"seconds": N} with N a finite number >= 0')
-        now = runtime.clock.advance(seconds)
-        fired: Any = runtime.tick()
-        return jsonify({"now": isoformat(now), "fired": list(fired) if isinstance(fired, (list, tuple, set)) else []})
 
-    @bp.post("/reset")
-    def reset() -> Response:
-        runtime = current_app.extensions["scimgate"]
-        runtime.store.reset()
-        runtime.rules.reset()
-        return jsonify({"reset": True, "now": isoformat(runtime.clock.now())})
+@bp.get("/clock")
+def clock() -> Response:
+    runtime = current_runtime()
+    return jsonify({"now": isoformat(runtime.clock.now()), "virtual": hasattr(runtime.clock, "advance")})
 
-    return bp
+
+@bp.post("/clock/advance")
+def advance() -> Response:
+    runtime = current_runtime()
+    if not hasattr(runtime.clock, "advance"):
+        return _error(409, "this simulator runs on the wall clock; start it with a VirtualClock to advance time")
+    try:
+        body = parse_json(request.get_data())
+    except JsonBodyError:
+        body = None
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
+            or seconds < 0:
+        return _error(400, 'send {"seconds": N} with N a finite number >= 0')
+    now = runtime.clock.advance(seconds)
+    fired: Any = runtime.tick()
+    return jsonify({"now": isoformat(now), "fired": list(fired) if isinstance(fired, (list, tuple, set)) else []})
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    runtime = current_runtime()
+    runtime.store.reset()
+    runtime.rules.reset()
+    return jsonify({"reset": True, "now": isoformat(runtime.clock.now())})
+
