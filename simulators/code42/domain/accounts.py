@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simulators.code42.domain import settings as provider_settings
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.domain.lifecycle import ActiveLegalHoldError
 from simulators.code42.domain.organizations import org_or_400
 from simulators.code42.domain.paging import Paging

@@ -11,7 +11,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from simulators.code42.domain.accounts import user_or_404
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.domain.paging import Paging
 from simulators.code42.storage import tables
 from simulators.code42.storage.store import Tx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.storage import tables
 from simulators.code42.storage.store import Tx
 from simulators.common.clock import isoformat

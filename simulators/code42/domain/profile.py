@@ -80,10 +80,6 @@ class Code42Profile:
     switches: dict[str, Any]
     source: str = "<dict>"
 
-    @property
-    def is_incydr_pro(self) -> bool:
-        return self.plan in INCYDR_PRO_PLANS
-
     def switch(self, name: str) -> Any:
         """The value of switch ``name``; a name the schema does not declare is an error, not None."""
         if name not in self.switches:

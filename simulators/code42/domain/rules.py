@@ -1,4 +1,4 @@
-"""Code42's rules on top of the generic SCIM service provider (:class:`~simulators.code42.domain.hooks.ProvisioningRules`).
+"""Code42's rules on top of the generic SCIM service provider (the hooks of :mod:`hooks`).
 
 The SCIM layer calls these hooks inside its store transaction, so raising :class:`ScimError` rejects the
 whole request and nothing is written. What Code42 adds (seed 000_fdc7d7180481efa8.txt unless noted):
@@ -135,7 +135,7 @@ class Code42Domain:
         self.runtime.user_schema = user_schema_for(settings)
 
     def current_settings(self, tx: Tx) -> dict[str, Any]:
-        """The provider settings, read-only (services that edit them take a copy, see :mod:`provider`)."""
+        """The provider settings, read-only (services that edit them take a copy: :mod:`provisioning_provider`)."""
         if self._settings is None:
             self._settings = provider_settings.load(tx) or provider_settings.seed(tx, self.profile)
         return self._settings
@@ -227,32 +227,7 @@ class Code42Domain:
                     400, f"userName {username!r} is not an email address (USERNAME_NOT_AN_EMAIL): {problem}",
                     "invalidValue"), action, username)
 
-        existing = tables.get_user(tx, username=username)
-        linked = tables.get_user(tx, scim_id=old["id"]) if old is not None and old.get("id") else None
-        for target in (existing, linked):
-            if target is not None and target["local"] and not self.faults.on("local_users_writable"):
-                # "Local users in Code42 cannot be created, updated, or deleted from Azure AD."
-                if old is None:
-                    error = ScimError(409, f"userName {username!r} belongs to a local Code42 user; local users can "
-                                           "only be managed in the Code42 console", "uniqueness")
-                else:
-                    error = ScimError(400, f"{target['username']!r} is a local Code42 user; local users cannot be "
-                                           "updated from the provisioning provider", "mutability")
-                raise self._reject(tx, error, action, username, target["user_uid"])
-        if (old is not None and existing is not None and existing["scim_id"] not in (None, old.get("id"))
-                and not existing["local"]):
-            raise self._reject(tx, ScimError(409, f"userName {username!r} already belongs to another Code42 user",
-                                             "uniqueness"), action, username, existing["user_uid"])
-        if (existing is not None and existing["scim_id"] is None and not existing["local"]
-                and (old is not None or self.switches["post_existing_username"] == "conflict-409")):
-            raise self._reject(tx, ScimError(409, f"userName {username!r} already exists in Code42", "uniqueness"),
-                               action, username, existing["user_uid"])
-        if old is not None and existing is not None and linked is not None and existing["user_id"] != linked["user_id"]:
-            # A rename onto a username another Code42 user holds (a local one when fault
-            # local_users_writable lets the checks above pass): Code42 usernames are unique, so it is a
-            # uniqueness conflict, never an adoption of the other user (that was an IntegrityError, a 500).
-            raise self._reject(tx, ScimError(409, f"userName {username!r} already belongs to another Code42 user",
-                                             "uniqueness"), action, username, existing["user_uid"])
+        self._check_username_owner(tx, old, username, action)
 
         country = values["attrs"]["country"]
         if country and not self.faults.on("country_not_validated") and not is_country_code(country):
@@ -283,6 +258,35 @@ class Code42Domain:
             # Ping: "Code42 does not support provisioning disabled users ... creates an active user in Code42."
             new["active"] = True
         return new
+
+    def _check_username_owner(self, tx: Tx, old: dict | None, username: str, action: str) -> None:
+        """Reject a write whose userName belongs to a Code42 user the provider may not take over."""
+        existing = tables.get_user(tx, username=username)
+        linked = tables.get_user(tx, scim_id=old["id"]) if old is not None and old.get("id") else None
+        for target in (existing, linked):
+            if target is not None and target["local"] and not self.faults.on("local_users_writable"):
+                # "Local users in Code42 cannot be created, updated, or deleted from Azure AD."
+                if old is None:
+                    error = ScimError(409, f"userName {username!r} belongs to a local Code42 user; local users can "
+                                           "only be managed in the Code42 console", "uniqueness")
+                else:
+                    error = ScimError(400, f"{target['username']!r} is a local Code42 user; local users cannot be "
+                                           "updated from the provisioning provider", "mutability")
+                raise self._reject(tx, error, action, username, target["user_uid"])
+        if (old is not None and existing is not None and existing["scim_id"] not in (None, old.get("id"))
+                and not existing["local"]):
+            raise self._reject(tx, ScimError(409, f"userName {username!r} already belongs to another Code42 user",
+                                             "uniqueness"), action, username, existing["user_uid"])
+        if (existing is not None and existing["scim_id"] is None and not existing["local"]
+                and (old is not None or self.switches["post_existing_username"] == "conflict-409")):
+            raise self._reject(tx, ScimError(409, f"userName {username!r} already exists in Code42", "uniqueness"),
+                               action, username, existing["user_uid"])
+        if old is not None and existing is not None and linked is not None and existing["user_id"] != linked["user_id"]:
+            # A rename onto a username another Code42 user holds (a local one when fault
+            # local_users_writable lets the checks above pass): Code42 usernames are unique, so it is a
+            # uniqueness conflict, never an adoption of the other user (that was an IntegrityError, a 500).
+            raise self._reject(tx, ScimError(409, f"userName {username!r} already belongs to another Code42 user",
+                                             "uniqueness"), action, username, existing["user_uid"])
 
     def _resolve_manager(self, tx: Tx, value: str) -> dict[str, Any] | None:
         kinds = self.switches["manager_value_kinds"]

@@ -94,10 +94,6 @@ CREATE TABLE IF NOT EXISTS c42_synclog (
 CREATE INDEX IF NOT EXISTS c42_synclog_time ON c42_synclog (occurred_at);
 """
 
-#: The provisioned attributes (spec §1 "Provisioned attributes"), under ScimUserDataEntry's names.
-ATTRIBUTE_NAMES = ("title", "division", "department", "employmentType", "managerUid", "locality", "region",
-                   "country", "externalId")
-
 _USER_JSON = ("roles", "scim_roles", "attrs", "edited")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.domain.rules import Code42Domain
 from simulators.code42.http.admin import (
     directory_groups,

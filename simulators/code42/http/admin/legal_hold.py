@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from simulators.code42.domain import legal_hold
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.http.admin.context import domain
 from simulators.code42.http.admin.params import body, bool_arg, paging
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.http.admin.context import tokens
 from simulators.common.clock import Clock
 

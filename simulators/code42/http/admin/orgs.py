@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 
 from simulators.code42.domain import organizations
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.http.admin.context import domain
 from simulators.code42.http.admin.params import body, bool_arg
 

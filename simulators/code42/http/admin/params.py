@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import request
 
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.domain.paging import Paging
 from simulators.common.json_body import JsonBodyError, parse_json
 

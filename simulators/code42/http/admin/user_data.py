@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from simulators.code42.domain import user_data
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.http.admin.context import domain
 
 bp = Blueprint("user_data", __name__)

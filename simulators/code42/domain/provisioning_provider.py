@@ -12,7 +12,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from simulators.code42.domain import settings as provider_settings
-from simulators.code42.domain.errors import AdminError
+from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.domain.roles import role_or_400
 from simulators.code42.storage import tables
 from simulators.code42.storage.store import Tx
