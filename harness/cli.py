@@ -122,7 +122,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_faults(args: argparse.Namespace) -> int:
     try:
-        faults = importlib.import_module("simulators.code42.faults").FAULTS
+        faults = importlib.import_module("simulators.code42.domain.faults").FAULTS
     except (ImportError, AttributeError) as exc:
         print(f"scimgate faults: the mock Code42 fault catalogue is not available ({exc})", file=sys.stderr)
         return 2

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from simulators.code42.store import Store
+from simulators.code42.storage.store import Store
 from simulators.common.clock import VirtualClock
 from simulators.common.scim import ResourceSchema
 from simulators.common.scim.errors import ScimError

@@ -13,7 +13,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulators.code42.store import Store
+from simulators.code42.storage.store import Store
 from simulators.common.scim import ResourceSchema
 from simulators.common.scim.errors import ScimError
 from simulators.common.scim.filters import parse_filter

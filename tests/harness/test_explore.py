@@ -12,7 +12,7 @@ import pytest
 
 from harness.explore import ExploreResult, explore
 from harness.options import HarnessConfig
-from simulators.code42.faults import FAULTS
+from simulators.code42.domain.faults import FAULTS
 
 STEPS, EXAMPLES, SHRINK_SECONDS = 20, 20, 2.0
 

@@ -19,21 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from simulators.code42.storage import tables
+from simulators.code42.storage.store import Tx
 from simulators.common.clock import isoformat
-
-DDL = """
-CREATE TABLE IF NOT EXISTS c42_synclog (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    occurred_at TEXT NOT NULL,
-    provider TEXT NOT NULL,
-    username TEXT,
-    user_uid TEXT,
-    action TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS c42_synclog_time ON c42_synclog (occurred_at);
-"""
 
 STATUSES = ("SUCCESS", "WARNING", "ERROR")
 CSV_COLUMNS = ("eventOccurredAt", "providerName", "username", "userUid", "action", "status", "message")
@@ -60,20 +48,16 @@ class SyncLog:
         self._lock = threading.Lock()
         self._oldest: str | None = None  # see flush()
 
-    def write(self, tx: Any, entry: Entry) -> None:
+    def write(self, tx: Tx, entry: Entry) -> None:
         if entry.status not in STATUSES:
             raise ValueError(f"status {entry.status!r} is not one of {STATUSES}")
         when = isoformat(entry.occurred_at)
         if self._oldest is not None and when < self._oldest:
             self._set_oldest(when)
-        tx.execute(
-            "INSERT INTO c42_synclog (occurred_at, provider, username, user_uid, action, status, message)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (isoformat(entry.occurred_at), self.provider_name, entry.username, entry.user_uid, entry.action,
-             entry.status, entry.message),
-        )
+        tables.insert_synclog(tx, when, self.provider_name, entry.username, entry.user_uid, entry.action,
+                              entry.status, entry.message)
 
-    def add(self, tx: Any, action: str, status: str, message: str, *, username: str | None = None,
+    def add(self, tx: Tx, action: str, status: str, message: str, *, username: str | None = None,
             user_uid: str | None = None) -> None:
         self.write(tx, Entry(tx.now, username, user_uid, action, status, message))
 
@@ -94,7 +78,7 @@ class SyncLog:
             self._deferred = []
             self._oldest = None
 
-    def flush(self, tx: Any) -> None:
+    def flush(self, tx: Tx) -> None:
         """Write deferred entries and drop entries older than the retention period.
 
         Runs at the start of every hook, so the DELETE runs only when an entry can be older than the
@@ -110,9 +94,7 @@ class SyncLog:
         if oldest is not None and oldest >= cutoff:
             return
         self._oldest = None
-        tx.execute("DELETE FROM c42_synclog WHERE occurred_at < ?", (cutoff,))
-        rows = tx.query("SELECT MIN(occurred_at) AS oldest FROM c42_synclog")
-        found = rows[0]["oldest"] if rows else None
+        found = tables.prune_synclog(tx, cutoff)
         tx.on_commit(lambda: self._set_oldest(found or cutoff))
 
     def _set_oldest(self, value: str) -> None:
@@ -120,18 +102,12 @@ class SyncLog:
             if self._oldest is None or value < self._oldest:
                 self._oldest = value
 
-    def entries(self, tx: Any, after: datetime | None = None, before: datetime | None = None) -> list[dict[str, Any]]:
+    def entries(self, tx: Tx, after: datetime | None = None, before: datetime | None = None) -> list[dict[str, Any]]:
         """Entries in time order, optionally limited to ``after <= time < before``."""
         self.flush(tx)
-        sql, params = "SELECT * FROM c42_synclog WHERE 1=1", []
-        if after is not None:
-            sql += " AND occurred_at >= ?"
-            params.append(isoformat(after))
-        if before is not None:
-            sql += " AND occurred_at < ?"
-            params.append(isoformat(before))
-        rows = tx.query(sql + " ORDER BY id", tuple(params))
-        return [_entry_json(dict(r)) for r in rows]
+        rows = tables.synclog_rows(tx, isoformat(after) if after is not None else None,
+                                   isoformat(before) if before is not None else None)
+        return [_entry_json(r) for r in rows]
 
 
 def _entry_json(row: dict[str, Any]) -> dict[str, Any]:

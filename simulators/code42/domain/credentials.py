@@ -20,8 +20,8 @@ import json
 import secrets
 from typing import Any
 
-from simulators.code42.faults import Faults
-from simulators.code42.store import Store
+from simulators.code42.domain.faults import Faults
+from simulators.code42.storage.store import Store
 
 REALM = "scimgate"
 _KV_KEY = "scim_credentials"
@@ -75,7 +75,7 @@ class ScimCredentials:
                     "retired": [],
                 }
                 tx.kv_put(_KV_KEY, json.dumps(state))
-        self._cache, self._cache_text = state, json.dumps(state)
+        self._cache = state
         self.credential_type = "basic" if (credential_type == "basic" and state.get("basic_user")) or not (
             state.get("token")) else "oauth"
 
@@ -150,13 +150,12 @@ class ScimCredentials:
                 state["token"] = _digest(new)
             # The plain secret becomes ours only when the caller's transaction commits: if it rolls
             # back, the stored (old) secret still opens the door and .token/.basic must say so.
-            text = json.dumps(state)
-            tx.kv_put(_KV_KEY, text)
-            tx.on_commit(lambda: self._remember(new, state, text))
+            tx.kv_put(_KV_KEY, json.dumps(state))
+            tx.on_commit(lambda: self._remember(new, state))
         return new
 
-    def _remember(self, secret: str | tuple[str, str], state: dict[str, Any], text: str) -> None:
-        self._cache, self._cache_text = state, text
+    def _remember(self, secret: str | tuple[str, str], state: dict[str, Any]) -> None:
+        self._cache = state
         if isinstance(secret, tuple):
             self.basic = secret
         else:

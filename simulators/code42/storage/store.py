@@ -264,17 +264,10 @@ class Tx:
         row = self._conn.execute("SELECT doc FROM scim_users WHERE id = ?", (id,)).fetchone()
         return row[0] if row else None
 
-    def user_version(self, id: str) -> int | None:
-        row = self._conn.execute("SELECT version FROM scim_users WHERE id = ?", (id,)).fetchone()
-        return row[0] if row else None
-
     def get_user_by_username(self, name: str) -> dict[str, Any] | None:
         """The user whose userName equals ``name`` case-insensitively (RFC 7643: caseExact false)."""
         row = self._conn.execute("SELECT doc FROM scim_users WHERE user_name_key = ?", (name.casefold(),)).fetchone()
         return json.loads(row[0]) if row else None
-
-    def user_exists(self, id: str) -> bool:
-        return self._conn.execute("SELECT 1 FROM scim_users WHERE id = ?", (id,)).fetchone() is not None
 
     def put_user(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Create (no ``id`` or an unknown one) or replace a User; returns the stored document.
@@ -390,9 +383,6 @@ class Tx:
     def group_version(self, id: str) -> int | None:
         row = self._conn.execute("SELECT version FROM scim_groups WHERE id = ?", (id,)).fetchone()
         return row[0] if row else None
-
-    def group_exists(self, id: str) -> bool:
-        return self._conn.execute("SELECT 1 FROM scim_groups WHERE id = ?", (id,)).fetchone() is not None
 
     def _attach_members(self, docs_by_rid: dict[int, dict[str, Any]]) -> None:
         # One JSON array per group, built by SQLite: one json.loads instead of one per member

@@ -1,4 +1,4 @@
-"""Code42's rules on top of the generic SCIM service provider (:class:`~simulators.code42.rules.ProvisioningRules`).
+"""Code42's rules on top of the generic SCIM service provider (the hooks of :mod:`hooks`).
 
 The SCIM layer calls these hooks inside its store transaction, so raising :class:`ScimError` rejects the
 whole request and nothing is written. What Code42 adds (seed 000_fdc7d7180481efa8.txt unless noted):
@@ -8,29 +8,34 @@ whole request and nothing is written. What Code42 adds (seed 000_fdc7d7180481efa
 - "Local users in Code42 cannot be created, updated, or deleted from Azure AD." (Considerations);
 - "The manager must also exist in Code42." (Supported attributes);
 - "Azure AD updates users' attributes. These updates overwrite any changes made in Code42.";
-- lifecycle (:mod:`lifecycle`), org and role mapping (:mod:`mapping`), the Sync Log (:mod:`synclog`).
+- lifecycle (:mod:`lifecycle`), org and role mapping (:mod:`assignment`), the Sync Log (:mod:`synclog`).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
-from simulators.code42 import directory
-from simulators.code42 import settings as provider_settings
-from simulators.code42.lifecycle import Lifecycle
-from simulators.code42.mapping import Mapper, Outcome
-from simulators.code42.roles import resolve_role
-from simulators.code42.synclog import DDL as SYNCLOG_DDL
-from simulators.code42.synclog import Entry, SyncLog
-from simulators.code42.user_schema import user_schema_for
+from simulators.code42.domain import settings as provider_settings
+from simulators.code42.domain.assignment import Mapper, Outcome
+from simulators.code42.domain.lifecycle import Lifecycle
+from simulators.code42.domain.roles import resolve_role
+from simulators.code42.domain.synclog import Entry, SyncLog
+from simulators.code42.domain.user_schema import user_schema_for
+from simulators.code42.storage import tables
+from simulators.code42.storage.store import Tx
 from simulators.common.clock import isoformat
 from simulators.common.scim.errors import ScimError
+
+if TYPE_CHECKING:
+    from simulators.code42.runtime import Code42Runtime
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
@@ -106,7 +111,7 @@ def extract(doc: dict[str, Any]) -> dict[str, Any]:
 class Code42Domain:
     """The Code42 rules. Built by ``app._build_rules(runtime)``; state lives in the runtime's store."""
 
-    def __init__(self, runtime: Any):
+    def __init__(self, runtime: Code42Runtime):
         self.runtime = runtime
         self.store = runtime.store
         self.profile = runtime.profile
@@ -116,8 +121,7 @@ class Code42Domain:
         self.lifecycle = Lifecycle(self.synclog, self.switches, self.faults)
         self.mapper = Mapper(lambda s: s["plan"], self.switches, self.faults)
         self._settings: dict[str, Any] | None = None  # cache of the stored provider settings (settings_changed)
-        self.store.register_ddl(directory.DDL)
-        self.store.register_ddl(SYNCLOG_DDL)
+        self.store.register_ddl(tables.DDL)
         with self.store.transaction() as tx:
             settings = self.prepare(tx)
             self.lifecycle.refresh_next_due(tx)  # a file database may hold deactivations from before a restart
@@ -130,42 +134,49 @@ class Code42Domain:
         self._settings = copy.deepcopy(settings)
         self.runtime.user_schema = user_schema_for(settings)
 
-    def _current_settings(self, tx: Any) -> dict[str, Any]:
-        """The provider settings, read-only (admin routes that edit them take a copy, see admin_api)."""
+    def current_settings(self, tx: Tx) -> dict[str, Any]:
+        """The provider settings, read-only (services that edit them take a copy: :mod:`provisioning_provider`)."""
         if self._settings is None:
             self._settings = provider_settings.load(tx) or provider_settings.seed(tx, self.profile)
         return self._settings
 
     # ---------------------------------------------------------------- housekeeping
 
-    def prepare(self, tx: Any, fire: bool = True) -> dict[str, Any]:
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One store transaction that starts with :meth:`prepare`: what every admin service runs in."""
+        with self.store.transaction() as tx:
+            self.prepare(tx)
+            yield tx
+
+    def prepare(self, tx: Tx, fire: bool = True) -> dict[str, Any]:
         """Seed the tenant on first use (or after a reset), write deferred Sync Log entries, fire due
         deactivations. Every hook and admin request starts here. Returns the provider settings."""
-        if directory.root_org(tx) is None:
+        if tables.root_org(tx) is None:
             self._settings = None  # a fresh (or reset) store: nothing cached applies
             self._seed(tx)
-        settings = self._current_settings(tx)
+        settings = self.current_settings(tx)
         self.synclog.flush(tx)
         if fire and self.lifecycle.may_be_due(tx.now):
             self.lifecycle.fire_due(tx, tx.now)
             self.lifecycle.refresh_next_due(tx)
         return settings
 
-    def _seed(self, tx: Any) -> None:
+    def _seed(self, tx: Tx) -> None:
         now = isoformat(tx.now)
         p = self.profile
-        root = directory.insert_org(tx, name=p.root_org.name, parent_org_id=None, now=now,
+        root = tables.insert_org(tx, name=p.root_org.name, parent_org_id=None, now=now,
                                     default_roles=p.root_org.default_roles)
         ids = {root["name"]: root["org_id"]}
         for spec in p.orgs:
-            org = directory.insert_org(tx, name=spec.name, parent_org_id=ids[spec.parent or p.root_org.name],
+            org = tables.insert_org(tx, name=spec.name, parent_org_id=ids[spec.parent or p.root_org.name],
                                        now=now, default_roles=spec.default_roles)
             ids[spec.name] = org["org_id"]
         for spec in p.local_users:
             org_id = ids[spec.org or p.root_org.name]
             roles = spec.roles if spec.roles is not None else self.mapper.org_default_roles(
                 tx, {"plan": p.plan}, org_id)
-            directory.insert_user(tx, username=spec.username, email=spec.email, first_name=spec.first_name,
+            tables.insert_user(tx, username=spec.username, email=spec.email, first_name=spec.first_name,
                                   last_name=spec.last_name, org_id=org_id, source="local", local=True,
                                   now=now, roles=[resolve_role(r).role_id if resolve_role(r) else r for r in roles])
 
@@ -195,14 +206,14 @@ class Code42Domain:
             settings = self.prepare(tx)
         self.settings_changed(settings)
 
-    def _reject(self, tx: Any, error: ScimError, action: str, username: str | None, uid: str | None = None) -> ScimError:
+    def _reject(self, tx: Tx, error: ScimError, action: str, username: str | None, uid: str | None = None) -> ScimError:
         """Log a rejection so it survives the rollback (see :class:`SyncLog`), and return the error to raise."""
         self.synclog.defer(Entry(tx.now, username, uid, action, "ERROR", error.detail))
         return error
 
     # ---------------------------------------------------------------- Users
 
-    def check_user_write(self, tx: Any, old: dict | None, new: dict) -> dict:
+    def check_user_write(self, tx: Tx, old: dict | None, new: dict) -> dict:
         self.prepare(tx)
         values = extract(new)
         username = values["username"]
@@ -216,32 +227,7 @@ class Code42Domain:
                     400, f"userName {username!r} is not an email address (USERNAME_NOT_AN_EMAIL): {problem}",
                     "invalidValue"), action, username)
 
-        existing = directory.get_user(tx, username=username)
-        linked = directory.get_user(tx, scim_id=old["id"]) if old is not None and old.get("id") else None
-        for target in (existing, linked):
-            if target is not None and target["local"] and not self.faults.on("local_users_writable"):
-                # "Local users in Code42 cannot be created, updated, or deleted from Azure AD."
-                if old is None:
-                    error = ScimError(409, f"userName {username!r} belongs to a local Code42 user; local users can "
-                                           "only be managed in the Code42 console", "uniqueness")
-                else:
-                    error = ScimError(400, f"{target['username']!r} is a local Code42 user; local users cannot be "
-                                           "updated from the provisioning provider", "mutability")
-                raise self._reject(tx, error, action, username, target["user_uid"])
-        if (old is not None and existing is not None and existing["scim_id"] not in (None, old.get("id"))
-                and not existing["local"]):
-            raise self._reject(tx, ScimError(409, f"userName {username!r} already belongs to another Code42 user",
-                                             "uniqueness"), action, username, existing["user_uid"])
-        if (existing is not None and existing["scim_id"] is None and not existing["local"]
-                and (old is not None or self.switches["post_existing_username"] == "conflict-409")):
-            raise self._reject(tx, ScimError(409, f"userName {username!r} already exists in Code42", "uniqueness"),
-                               action, username, existing["user_uid"])
-        if old is not None and existing is not None and linked is not None and existing["user_id"] != linked["user_id"]:
-            # A rename onto a username another Code42 user holds (a local one when fault
-            # local_users_writable lets the checks above pass): Code42 usernames are unique, so it is a
-            # uniqueness conflict, never an adoption of the other user (that was an IntegrityError, a 500).
-            raise self._reject(tx, ScimError(409, f"userName {username!r} already belongs to another Code42 user",
-                                             "uniqueness"), action, username, existing["user_uid"])
+        self._check_username_owner(tx, old, username, action)
 
         country = values["attrs"]["country"]
         if country and not self.faults.on("country_not_validated") and not is_country_code(country):
@@ -273,20 +259,49 @@ class Code42Domain:
             new["active"] = True
         return new
 
-    def _resolve_manager(self, tx: Any, value: str) -> dict[str, Any] | None:
+    def _check_username_owner(self, tx: Tx, old: dict | None, username: str, action: str) -> None:
+        """Reject a write whose userName belongs to a Code42 user the provider may not take over."""
+        existing = tables.get_user(tx, username=username)
+        linked = tables.get_user(tx, scim_id=old["id"]) if old is not None and old.get("id") else None
+        for target in (existing, linked):
+            if target is not None and target["local"] and not self.faults.on("local_users_writable"):
+                # "Local users in Code42 cannot be created, updated, or deleted from Azure AD."
+                if old is None:
+                    error = ScimError(409, f"userName {username!r} belongs to a local Code42 user; local users can "
+                                           "only be managed in the Code42 console", "uniqueness")
+                else:
+                    error = ScimError(400, f"{target['username']!r} is a local Code42 user; local users cannot be "
+                                           "updated from the provisioning provider", "mutability")
+                raise self._reject(tx, error, action, username, target["user_uid"])
+        if (old is not None and existing is not None and existing["scim_id"] not in (None, old.get("id"))
+                and not existing["local"]):
+            raise self._reject(tx, ScimError(409, f"userName {username!r} already belongs to another Code42 user",
+                                             "uniqueness"), action, username, existing["user_uid"])
+        if (existing is not None and existing["scim_id"] is None and not existing["local"]
+                and (old is not None or self.switches["post_existing_username"] == "conflict-409")):
+            raise self._reject(tx, ScimError(409, f"userName {username!r} already exists in Code42", "uniqueness"),
+                               action, username, existing["user_uid"])
+        if old is not None and existing is not None and linked is not None and existing["user_id"] != linked["user_id"]:
+            # A rename onto a username another Code42 user holds (a local one when fault
+            # local_users_writable lets the checks above pass): Code42 usernames are unique, so it is a
+            # uniqueness conflict, never an adoption of the other user (that was an IntegrityError, a 500).
+            raise self._reject(tx, ScimError(409, f"userName {username!r} already belongs to another Code42 user",
+                                             "uniqueness"), action, username, existing["user_uid"])
+
+    def _resolve_manager(self, tx: Tx, value: str) -> dict[str, Any] | None:
         kinds = self.switches["manager_value_kinds"]
         lookups = {"scim-id": {"scim_id": value}, "user-uid": {"uid": value}, "username": {"username": value}}
         for kind in kinds:
-            found = directory.get_user(tx, **lookups[kind])
+            found = tables.get_user(tx, **lookups[kind])
             if found is not None:
                 return found
         return None
 
-    def user_written(self, tx: Any, old: dict | None, new: dict) -> None:
-        settings = self._current_settings(tx)
+    def user_written(self, tx: Tx, old: dict | None, new: dict) -> None:
+        settings = self.current_settings(tx)
         values = extract(new)
         scim_id = new["id"]
-        user = directory.get_user(tx, scim_id=scim_id)
+        user = tables.get_user(tx, scim_id=scim_id)
         member_of = list(tx.group_ids_of_member(scim_id))
         manager = values["manager"]
         manager_user = self._resolve_manager(tx, str(manager)) if manager else None
@@ -296,14 +311,14 @@ class Code42Domain:
         profile_fields = {"username": values["username"], "email": values["email"],
                           "first_name": values["first_name"], "last_name": values["last_name"], "attrs": attrs}
         if user is None:
-            user = directory.get_user(tx, username=values["username"])
+            user = tables.get_user(tx, username=values["username"])
             if user is not None:  # adopt a Code42 user that had no SCIM resource (switch or local fault)
-                user = directory.update_user(tx, user["user_id"], isoformat(tx.now), scim_id=scim_id, source="scim")
+                user = tables.update_user(tx, user["user_id"], isoformat(tx.now), scim_id=scim_id, source="scim")
                 self.synclog.add(tx, "Add user", "SUCCESS", "existing Code42 user now managed by the provider",
                                  username=user["username"], user_uid=user["user_uid"])
             else:
                 out = self.mapper.run(tx, settings, new, member_of, None)
-                user = directory.insert_user(tx, org_id=out.org_id, source="scim", now=isoformat(tx.now),
+                user = tables.insert_user(tx, org_id=out.org_id, source="scim", now=isoformat(tx.now),
                                              scim_id=scim_id, active=scim_active(new), **profile_fields)
                 self.synclog.add(tx, "Add user", "SUCCESS", "user created", username=user["username"],
                                  user_uid=user["user_uid"])
@@ -322,7 +337,7 @@ class Code42Domain:
         elif not was_active and now_active:
             self.lifecycle.reenable(tx, user)
 
-    def _overwrite(self, tx: Any, user: dict[str, Any], fields: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    def _overwrite(self, tx: Tx, user: dict[str, Any], fields: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
         """"These updates overwrite any changes made in Code42." Fault ``updates_do_not_overwrite`` keeps
         the fields an admin edited."""
         sticky = set(user["edited"]) if self.faults.on("updates_do_not_overwrite") else set()
@@ -342,9 +357,9 @@ class Code42Domain:
                 changed.append(key)
         if not sticky:
             update["edited"] = []
-        return changed, directory.update_user(tx, user["user_id"], isoformat(tx.now), **update)
+        return changed, tables.update_user(tx, user["user_id"], isoformat(tx.now), **update)
 
-    def _apply_outcome(self, tx: Any, user: dict[str, Any], out: Outcome) -> dict[str, Any]:
+    def _apply_outcome(self, tx: Tx, user: dict[str, Any], out: Outcome) -> dict[str, Any]:
         user, changes = self.mapper.apply(tx, user, out)
         for status, message in out.notes:
             self.synclog.add(tx, "Update user", status, message, username=user["username"], user_uid=user["user_uid"])
@@ -353,38 +368,38 @@ class Code42Domain:
                              user_uid=user["user_uid"])
         return user
 
-    def delete_user(self, tx: Any, user: dict) -> bool:
+    def delete_user(self, tx: Tx, user: dict) -> bool:
         """PingFederate: "Code42 does not support the delete option." [INF] default: deactivate and answer 204."""
         self.prepare(tx)
         username = _get(user, "userName")
         if self.switches["delete_users"] == "405":
             raise self._reject(tx, ScimError(405, "Code42 does not support deleting users; deactivate them instead",
                                              headers={"Allow": "GET, PUT, PATCH"}), "Delete user", username)
-        c42 = directory.get_user(tx, scim_id=user["id"])
+        c42 = tables.get_user(tx, scim_id=user["id"])
         if c42 is not None and c42["local"] and not self.faults.on("local_users_writable"):
             raise self._reject(tx, ScimError(400, "local users cannot be deleted from the provisioning provider",
                                              "mutability"), "Delete user", username, c42["user_uid"])
         if c42 is not None and scim_active(user):
-            self.lifecycle.request_deactivation(tx, c42, self._current_settings(tx))
+            self.lifecycle.request_deactivation(tx, c42, self.current_settings(tx))
             tx.put_user({**user, "active": False})
         return False
 
     # ---------------------------------------------------------------- Groups
 
-    def check_group_write(self, tx: Any, old: dict | None, new: dict) -> dict:
+    def check_group_write(self, tx: Tx, old: dict | None, new: dict) -> dict:
         self.prepare(tx)
         return new
 
-    def group_written(self, tx: Any, old: dict | None, new: dict | None, added: set[str], removed: set[str]) -> None:
+    def group_written(self, tx: Tx, old: dict | None, new: dict | None, added: set[str], removed: set[str]) -> None:
         """A pushed group becomes a Code42 directory group; membership changes re-run the mapping
         ([INF] spec §3.6: "Re-evaluate on Groups PATCH (membership changes)")."""
         group = new or old or {}
         name = _get(group, "displayName") or ""
         if new is None:
-            directory.delete_group(tx, group["id"])
+            tables.delete_group(tx, group["id"])
             self.synclog.add(tx, "Remove group", "SUCCESS", f"group {name!r} removed")
         else:
-            directory.upsert_group(tx, new["id"], name, isoformat(tx.now))
+            tables.upsert_group(tx, new["id"], name, isoformat(tx.now))
             if old is None:
                 self.synclog.add(tx, "Add group", "SUCCESS", f"group {name!r} added")
             elif added or removed or _get(old, "displayName") != name:
@@ -395,26 +410,26 @@ class Code42Domain:
         affected = set(added) | set(removed)
         if old is None or new is None or (old and _get(old, "displayName") != name):
             affected |= {m.get("value") for m in (_get(group, "members") or []) if isinstance(m, dict)}
-        settings = self._current_settings(tx)
+        settings = self.current_settings(tx)
         for scim_id in sorted(a for a in affected if a):
             self.remap(tx, settings, scim_id)
 
-    def remap(self, tx: Any, settings: dict[str, Any], scim_id: str) -> dict[str, Any] | None:
+    def remap(self, tx: Tx, settings: dict[str, Any], scim_id: str) -> dict[str, Any] | None:
         """Re-run org and role mapping for one SCIM-managed user."""
-        user = directory.get_user(tx, scim_id=scim_id)
+        user = tables.get_user(tx, scim_id=scim_id)
         doc = tx.get_user(scim_id)
         if user is None or doc is None or (user["local"] and not self.faults.on("local_users_writable")):
             return user
         out = self.mapper.run(tx, settings, doc, list(tx.group_ids_of_member(scim_id)), user)
         return self._apply_outcome(tx, user, out)
 
-    def apply_settings(self, tx: Any) -> int:
+    def apply_settings(self, tx: Tx) -> int:
         """Console "Actions > Apply org and role settings": "Provisioned users are moved to the mapped
         organizations and are assigned the mapped roles." Returns how many users were evaluated."""
         settings = self.prepare(tx)
         if self.faults.on("apply_settings_noop"):
             return 0
-        users = directory.list_users(tx, "scim_id IS NOT NULL")
+        users = tables.list_users(tx, scim_managed=True)
         for user in users:
             self.remap(tx, settings, user["scim_id"])
         self.synclog.add(tx, "Apply org and role settings", "SUCCESS", f"applied to {len(users)} user(s)")

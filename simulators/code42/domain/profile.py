@@ -80,10 +80,6 @@ class Code42Profile:
     switches: dict[str, Any]
     source: str = "<dict>"
 
-    @property
-    def is_incydr_pro(self) -> bool:
-        return self.plan in INCYDR_PRO_PLANS
-
     def switch(self, name: str) -> Any:
         """The value of switch ``name``; a name the schema does not declare is an error, not None."""
         if name not in self.switches:
@@ -198,7 +194,7 @@ def _check_references(profile: Code42Profile) -> None:
         need(entry["org"], f"org_mapping/groups/{i}/org")
     for i, user in enumerate(profile.local_users):
         need(user.org, f"local_users/{i}/org")
-    from simulators.code42.roles import resolve_role  # here: roles.py imports this module's plan names
+    from simulators.code42.domain.roles import resolve_role  # here: roles.py imports this module's plan names
 
     def need_roles(roles: list[str] | None, field_name: str) -> None:
         for j, role in enumerate(roles or []):

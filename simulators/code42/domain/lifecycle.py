@@ -14,17 +14,17 @@ Pending deactivations are rows in SQLite so they survive a restart with a file d
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from simulators.code42 import directory
-from simulators.code42.faults import Faults
-from simulators.code42.profile import INCYDR_PRO_PLANS
-from simulators.code42.synclog import SyncLog
+from simulators.code42.domain import settings as provider_settings
+from simulators.code42.domain.faults import Faults
+from simulators.code42.domain.profile import INCYDR_PRO_PLANS
+from simulators.code42.domain.synclog import SyncLog
+from simulators.code42.storage import tables
+from simulators.code42.storage.store import Tx
 from simulators.common.clock import isoformat
-from simulators.common.scim.errors import ScimError
 
 DOCUMENTED_DELAY_MINUTES = 15
 
@@ -36,32 +36,28 @@ class ActiveLegalHoldError(Exception):
 class SqlPending:
     """Pending deactivations in the ``c42_pending_deactivations`` table."""
 
-    def put(self, tx: Any, uid: str, due: datetime) -> None:
-        tx.execute("INSERT OR REPLACE INTO c42_pending_deactivations (user_uid, due_at, requested_at, held)"
-                   " VALUES (?,?,?,0)", (uid, isoformat(due), isoformat(tx.now)))
+    def put(self, tx: Tx, uid: str, due: datetime) -> None:
+        tables.put_pending(tx, uid, isoformat(due), isoformat(tx.now))
 
-    def get(self, tx: Any, uid: str) -> dict[str, Any] | None:
-        rows = tx.query("SELECT * FROM c42_pending_deactivations WHERE user_uid = ?", (uid,))
-        return dict(rows[0]) if rows else None
+    def get(self, tx: Tx, uid: str) -> dict[str, Any] | None:
+        return tables.get_pending(tx, uid)
 
-    def delete(self, tx: Any, uid: str) -> None:
-        tx.execute("DELETE FROM c42_pending_deactivations WHERE user_uid = ?", (uid,))
+    def delete(self, tx: Tx, uid: str) -> None:
+        tables.delete_pending(tx, uid)
 
-    def set_held(self, tx: Any, uid: str, held: bool) -> None:
-        tx.execute("UPDATE c42_pending_deactivations SET held = ? WHERE user_uid = ?", (int(held), uid))
+    def set_held(self, tx: Tx, uid: str, held: bool) -> None:
+        tables.set_pending_held(tx, uid, held)
 
-    def earliest(self, tx: Any) -> str | None:
+    def earliest(self, tx: Tx) -> str | None:
         """The earliest ``due_at`` (held rows included), or None when nothing is pending."""
-        rows = tx.query("SELECT MIN(due_at) AS due FROM c42_pending_deactivations")
-        return rows[0]["due"] if rows else None
+        return tables.earliest_pending(tx)
 
     def clear(self) -> None:
         """Nothing in memory: ``/_sim/reset`` already emptied the table."""
 
-    def due(self, tx: Any, now: datetime) -> list[dict[str, Any]]:
+    def due(self, tx: Tx, now: datetime) -> list[dict[str, Any]]:
         """Rows due at ``now`` (inclusive), through the ``due_at`` index: every request checks this."""
-        return [dict(r) for r in tx.query("SELECT * FROM c42_pending_deactivations WHERE due_at <= ?"
-                                          " ORDER BY due_at, user_uid", (isoformat(now),))]
+        return tables.due_pending(tx, isoformat(now))
 
 
 class MemoryPending:
@@ -71,25 +67,25 @@ class MemoryPending:
         self._rows: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def put(self, tx: Any, uid: str, due: datetime) -> None:
+    def put(self, tx: Tx, uid: str, due: datetime) -> None:
         with self._lock:
             self._rows[uid] = {"user_uid": uid, "due_at": isoformat(due), "requested_at": isoformat(tx.now), "held": 0}
 
-    def get(self, tx: Any, uid: str) -> dict[str, Any] | None:
+    def get(self, tx: Tx, uid: str) -> dict[str, Any] | None:
         with self._lock:
             row = self._rows.get(uid)
             return dict(row) if row else None
 
-    def delete(self, tx: Any, uid: str) -> None:
+    def delete(self, tx: Tx, uid: str) -> None:
         with self._lock:
             self._rows.pop(uid, None)
 
-    def set_held(self, tx: Any, uid: str, held: bool) -> None:
+    def set_held(self, tx: Tx, uid: str, held: bool) -> None:
         with self._lock:
             if uid in self._rows:
                 self._rows[uid]["held"] = int(held)
 
-    def earliest(self, tx: Any) -> str | None:
+    def earliest(self, tx: Tx) -> str | None:
         with self._lock:
             return min((r["due_at"] for r in self._rows.values()), default=None)
 
@@ -97,7 +93,7 @@ class MemoryPending:
         with self._lock:
             self._rows.clear()
 
-    def due(self, tx: Any, now: datetime) -> list[dict[str, Any]]:
+    def due(self, tx: Tx, now: datetime) -> list[dict[str, Any]]:
         with self._lock:
             rows = [dict(r) for r in self._rows.values() if r["due_at"] <= isoformat(now)]
         return sorted(rows, key=lambda r: (r["due_at"], r["user_uid"]))
@@ -121,7 +117,7 @@ class Lifecycle:
         next_due = self._next_due
         return next_due is not None and next_due <= isoformat(now)
 
-    def refresh_next_due(self, tx: Any) -> None:
+    def refresh_next_due(self, tx: Tx) -> None:
         """Recompute the earliest pending due time from the pending rows (call inside a transaction)."""
         with self._next_due_lock:
             self._next_due = self.pending.earliest(tx)
@@ -132,7 +128,7 @@ class Lifecycle:
         with self._next_due_lock:
             self._next_due = None
 
-    def _schedule(self, tx: Any, uid: str, due: datetime) -> None:
+    def _schedule(self, tx: Tx, uid: str, due: datetime) -> None:
         self.pending.put(tx, uid, due)
         text = isoformat(due)
         with self._next_due_lock:
@@ -155,12 +151,12 @@ class Lifecycle:
             return bool(self.switches["block_on_deactivation_incydr_pro_enterprise"])
         return True
 
-    def request_deactivation(self, tx: Any, user: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    def request_deactivation(self, tx: Tx, user: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
         """A SCIM ``active:false``: block at once (per plan) and deactivate at now + delay."""
         if not user["active"]:
             return user
         if self.blocks_on_deactivation(settings["plan"]) and not user["blocked"]:
-            user = directory.update_user(tx, user["user_id"], isoformat(tx.now), blocked=True, blocked_by="scim")
+            user = tables.update_user(tx, user["user_id"], isoformat(tx.now), blocked=True, blocked_by="scim")
             self.synclog.add(tx, "Block user", "SUCCESS", "blocked on a deactivation update from the provider",
                              username=user["username"], user_uid=user["user_uid"])
         due = tx.now + self.delay(settings)
@@ -171,7 +167,7 @@ class Lifecycle:
             user = self._fire(tx, user["user_uid"])
         return user
 
-    def reenable(self, tx: Any, user: dict[str, Any]) -> dict[str, Any]:
+    def reenable(self, tx: Tx, user: dict[str, Any]) -> dict[str, Any]:
         """A SCIM ``active:true`` after ``active:false``: cancel the pending deactivation, lift the SCIM block,
         and reactivate if it already happened ([INF] spec §3.5.4; admin blocks per switch)."""
         pending = self.pending.get(tx, user["user_uid"])
@@ -186,7 +182,7 @@ class Lifecycle:
                                    or self.switches["scim_reactivation_reactivates_admin_deactivated"]):
             fields.update(active=True, deactivated_by=None, deactivated_at=None)
         if fields:
-            user = directory.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
+            user = tables.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
             what = "reactivated" if "active" in fields else "unblocked"
             self.synclog.add(tx, "Reactivate user", "SUCCESS", f"{what} on an activation update from the provider",
                              username=user["username"], user_uid=user["user_uid"])
@@ -194,27 +190,27 @@ class Lifecycle:
 
     # ---------------------------------------------------------------- timers
 
-    def fire_due(self, tx: Any, now: datetime) -> list[str]:
+    def fire_due(self, tx: Tx, now: datetime) -> list[str]:
         """Fire every pending deactivation due at ``now`` (inclusive); returns the userUids deactivated."""
         fired = []
         for row in self.pending.due(tx, now):
             if row["held"] and (self.faults.on("no_deactivation_on_release")
-                                or directory.active_holds(tx, row["user_uid"])):
+                                or tables.active_holds(tx, row["user_uid"])):
                 continue
             user = self._fire(tx, row["user_uid"])
             if user is not None and not user["active"]:
                 fired.append(row["user_uid"])
         return fired
 
-    def _fire(self, tx: Any, uid: str) -> dict[str, Any] | None:
-        user = directory.get_user(tx, uid=uid)
+    def _fire(self, tx: Tx, uid: str) -> dict[str, Any] | None:
+        user = tables.get_user(tx, uid=uid)
         if user is None:
             self.pending.delete(tx, uid)
             return None
-        if self._hold_blocks_scim(tx) and directory.active_holds(tx, uid):
+        if self._hold_blocks_scim(tx) and tables.active_holds(tx, uid):
             # "Users are blocked instead of deactivated."
             if not user["blocked"]:
-                user = directory.update_user(tx, user["user_id"], isoformat(tx.now), blocked=True, blocked_by="scim")
+                user = tables.update_user(tx, user["user_id"], isoformat(tx.now), blocked=True, blocked_by="scim")
             if not self.pending.get(tx, uid)["held"]:
                 self.pending.set_held(tx, uid, True)
                 self.synclog.add(tx, "Deactivate user", "WARNING",
@@ -223,29 +219,29 @@ class Lifecycle:
             return user
         self.pending.delete(tx, uid)
         if user["active"]:
-            user = directory.update_user(tx, user["user_id"], isoformat(tx.now), active=False,
+            user = tables.update_user(tx, user["user_id"], isoformat(tx.now), active=False,
                                          deactivated_by="scim", deactivated_at=isoformat(tx.now))
             self.synclog.add(tx, "Deactivate user", "SUCCESS", "user deactivated after the deactivation delay",
                              username=user["username"], user_uid=uid)
         return user
 
-    def _hold_blocks_scim(self, tx: Any) -> bool:
+    def _hold_blocks_scim(self, tx: Tx) -> bool:
         """Does legal hold stop a SCIM deactivation? The seed says so for "Incydr Basic and Advanced, CrashPlan
         Cloud, and other plans only"; Incydr Professional/Enterprise is undocumented ([INF], a switch)."""
         if self.faults.on("legal_hold_ignored"):
             return False
         if self.switches["legal_hold_protects_incydr_pro_enterprise"]:
             return True
-        rows = tx.query("SELECT settings FROM c42_provider LIMIT 1")
-        return not rows or json.loads(rows[0]["settings"])["plan"] not in INCYDR_PRO_PLANS
+        settings = provider_settings.load(tx)
+        return settings is None or settings["plan"] not in INCYDR_PRO_PLANS
 
-    def released(self, tx: Any, uid: str) -> None:
+    def released(self, tx: Tx, uid: str) -> None:
         """A membership was released or a matter closed: "Once you release users from legal hold, they are
         automatically deactivated" (now, or when the delay runs out)."""
         if self.faults.on("no_deactivation_on_release"):
             return
         row = self.pending.get(tx, uid)
-        if row is None or directory.active_holds(tx, uid):
+        if row is None or tables.active_holds(tx, uid):
             return
         self.pending.set_held(tx, uid, False)
         if row["due_at"] <= isoformat(tx.now):
@@ -253,27 +249,24 @@ class Lifecycle:
 
     # ---------------------------------------------------------------- console / admin API (no delay)
 
-    def admin_deactivate(self, tx: Any, user: dict[str, Any], block: bool = False) -> dict[str, Any]:
+    def admin_deactivate(self, tx: Tx, user: dict[str, Any], block: bool = False) -> dict[str, Any]:
         """Seed: "When you manually deactivate users in the Code42 console, there is no delay." Custodians of an
         active matter cannot be deactivated (spec §2.2, 400 ``ACTIVE_LEGAL_HOLD``)."""
-        if directory.active_holds(tx, user["user_uid"]) and not self.faults.on("legal_hold_ignored"):
+        if tables.active_holds(tx, user["user_uid"]) and not self.faults.on("legal_hold_ignored"):
             raise ActiveLegalHoldError(user["user_uid"])
         self.pending.delete(tx, user["user_uid"])
         fields: dict[str, Any] = {"active": False, "deactivated_by": "admin", "deactivated_at": isoformat(tx.now)}
         if block and not user["blocked"]:
             fields.update(blocked=True, blocked_by="admin")
-        return directory.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
+        return tables.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
 
-    def admin_activate(self, tx: Any, user: dict[str, Any], unblock: bool = False) -> dict[str, Any]:
+    def admin_activate(self, tx: Tx, user: dict[str, Any], unblock: bool = False) -> dict[str, Any]:
         fields: dict[str, Any] = {"active": True, "deactivated_by": None, "deactivated_at": None}
         if unblock:
             fields.update(blocked=False, blocked_by=None)
-        return directory.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
+        return tables.update_user(tx, user["user_id"], isoformat(tx.now), **fields)
 
-    def admin_block(self, tx: Any, user: dict[str, Any], blocked: bool) -> dict[str, Any]:
-        return directory.update_user(tx, user["user_id"], isoformat(tx.now), blocked=blocked,
+    def admin_block(self, tx: Tx, user: dict[str, Any], blocked: bool) -> dict[str, Any]:
+        return tables.update_user(tx, user["user_id"], isoformat(tx.now), blocked=blocked,
                                      blocked_by="admin" if blocked else None)
 
-
-def scim_conflict(detail: str) -> ScimError:
-    return ScimError(409, detail, "uniqueness")

@@ -4,8 +4,8 @@ Why: Code42's org attribute is free text (``ScimServerData.scimOrgAttribute``, "
 that names a user's organization", 1–100 chars) and role mapping has an ATTRIBUTE mode too
 (code42-open-questions.md Q4 and Q7). Q4: "the mock should look for it by name **anywhere**: top level,
 under any extension object, or as a full ``urn:…:attr`` path in PATCH" [INF]. Finding it in a stored
-document is :func:`simulators.code42.mapping.find_attribute`'s job; this module makes the SCIM layer
-*accept* it: validation, filters and PATCH paths resolve the configured name under the configured
+document is :func:`simulators.code42.domain.org_mapping.find_attribute`'s job; this module makes the SCIM
+layer *accept* it: validation, filters and PATCH paths resolve the configured name under the configured
 extension URN (``attribute_urn``), and a bare name resolves there as well. The same schema object
 renders ``/Schemas`` and ``/ResourceTypes``, so discovery lists the attribute where it is accepted: in
 the bundled Code42, enterprise or core schema document, or in a document of its own for a new URN.
@@ -20,7 +20,7 @@ from simulators.common.scim import ResourceSchema
 
 
 def user_schema_for(settings: dict[str, Any] | None) -> ResourceSchema:
-    """The User schema for provider ``settings`` (as :mod:`simulators.code42.settings` stores them)."""
+    """The User schema for provider ``settings`` (as :mod:`simulators.code42.domain.settings` stores them)."""
     if not settings:
         return ResourceSchema.for_type("User")
     om, rm = settings.get("org_mapping") or {}, settings.get("role_mapping") or {}
@@ -41,7 +41,7 @@ def _build(org_attr: str | None, role_attr: str | None, urn: str | None) -> Reso
         # an org name: "This value becomes the name for the Code42 org" (console doc, Q4)
         docs.append(_attribute(org_attr, "Name of the Code42 organization (the configured scimOrgAttribute)"))
     if role_attr and role_attr.lower() not in existing and role_attr.lower() != (org_attr or "").lower():
-        # role ids as a list, a list of {"value": ...} or a comma-separated string (mapping.role_values)
+        # role ids as a list, a list of {"value": ...} or a comma-separated string (role_mapping.role_values)
         docs.append(_attribute(role_attr, "Code42 role ids (the configured role attribute): a comma-separated "
                                           "string; a list of ids or of {\"value\": id} objects is accepted too"))
         untyped.append(role_attr)

@@ -7,20 +7,20 @@ The field names of :func:`to_scim_server_data` follow ``ScimServerData`` (code42
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from simulators.code42 import directory
-from simulators.code42.profile import Code42Profile
+from simulators.code42.domain.profile import Code42Profile
+from simulators.code42.storage import tables
+from simulators.code42.storage.store import Tx
 from simulators.common.clock import isoformat
 
 
-def seed(tx: Any, profile: Code42Profile) -> dict[str, Any]:
+def seed(tx: Tx, profile: Code42Profile) -> dict[str, Any]:
     """Build the stored settings from the profile (org names resolved to ids)."""
     def org_id(name: str | None) -> int | None:
         if name is None:
             return None
-        found = directory.orgs_named(tx, name)
+        found = tables.orgs_named(tx, name)
         return found[0]["org_id"] if found else None
 
     om, rm = profile.org_mapping, profile.role_mapping
@@ -49,26 +49,23 @@ def seed(tx: Any, profile: Code42Profile) -> dict[str, Any]:
         "created_at": isoformat(tx.now),
         "modified_at": isoformat(tx.now),
     }
-    tx.execute("INSERT INTO c42_provider (provider_id, settings) VALUES (?, ?)",
-               (settings["provider_id"], json.dumps(settings)))
+    tables.insert_provider(tx, settings)
     return settings
 
 
-def load(tx: Any) -> dict[str, Any] | None:
-    rows = tx.query("SELECT settings FROM c42_provider LIMIT 1")
-    return json.loads(rows[0]["settings"]) if rows else None
+def load(tx: Tx) -> dict[str, Any] | None:
+    return tables.load_provider(tx)
 
 
-def save(tx: Any, settings: dict[str, Any]) -> None:
+def save(tx: Tx, settings: dict[str, Any]) -> None:
     settings["modified_at"] = isoformat(tx.now)
-    tx.execute("UPDATE c42_provider SET settings = ? WHERE provider_id = ?",
-               (json.dumps(settings), settings["provider_id"]))
+    tables.save_provider(tx, settings)
 
 
-def to_scim_server_data(tx: Any, settings: dict[str, Any], base_url: str) -> dict[str, Any]:
+def to_scim_server_data(tx: Tx, settings: dict[str, Any], base_url: str) -> dict[str, Any]:
     """The ``ScimServerData``-shaped record the console GET returns."""
     def group_uid(ref: str) -> str | None:
-        found = directory.find_group(tx, ref)
+        found = tables.find_group(tx, ref)
         return found["scim_id"] if found else None
 
     om, rm = settings["org_mapping"], settings["role_mapping"]

@@ -2,15 +2,17 @@
 
 Ids seen in the SDKs are ``desktop-user``, ``proe-user``, ``customer-cloud-admin``, ``alert-emails``,
 ``watchlist-manager``; the others follow the same slug pattern ([INF]). Roles are looked up by id or
-name, as py42 and incydr do.
+name, as py42 and incydr do. The roles' admin-API shapes (``/v1/users/roles``) are here too.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from simulators.code42.profile import INCYDR_PRO_PLANS
+from simulators.code42.domain.admin_errors import AdminError
+from simulators.code42.domain.profile import INCYDR_PRO_PLANS
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,31 @@ def resolve_role(id_or_name: str) -> Role | None:
         if role.name.lower() == lowered or role.role_id == lowered:
             return role
     return None
+
+
+# ---------------------------------------------------------------- admin API (§4.3, §5)
+
+def role_json(role_id: str) -> dict[str, Any]:
+    role = ROLES[role_id]
+    return {"roleId": role.role_id, "roleName": role.name, "creationDate": None, "modificationDate": None,
+            "permissionIds": list(role.permissions)}
+
+
+def role_or_400(ref: Any) -> str:
+    """The id of the role ``ref`` names; 400 ``INVALID_ROLE`` when there is none."""
+    role = resolve_role(str(ref))
+    if role is None:
+        raise AdminError(400, "INVALID_ROLE", f"role {ref!r} does not exist")
+    return role.role_id
+
+
+def list_roles() -> list[dict[str, Any]]:
+    return [{**role_json(r), "permissions": [{"permission": p, "description": p} for p in ROLES[r].permissions]}
+            for r in ROLES]
+
+
+def get_role(role_id: str) -> dict[str, Any]:
+    role = resolve_role(role_id)
+    if role is None:
+        raise AdminError(404, "ROLE_NOT_FOUND", f"no role {role_id!r}")
+    return {**role_json(role.role_id), "permissions": [{"permission": p} for p in role.permissions]}

@@ -1,5 +1,5 @@
 """Code42's own records, in the domain's SQLite tables: users, orgs, directory groups, legal holds,
-pending deactivations and the provider settings.
+pending deactivations, the provider settings and the Sync Log. Every SQL statement of the domain is here.
 
 Why separate tables from the SCIM resources: Code42 users exist without a SCIM resource (local users,
 users created in the console), carry state SCIM does not model (blocked, blocked_by, roles, org), and
@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Any
+
+from simulators.code42.storage.store import Tx
 
 DDL = """
 CREATE TABLE IF NOT EXISTS c42_orgs (
@@ -79,11 +81,18 @@ CREATE TABLE IF NOT EXISTS c42_lh_memberships (
 CREATE TABLE IF NOT EXISTS c42_provider (
     provider_id TEXT PRIMARY KEY, settings TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS c42_synclog (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    occurred_at TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    username TEXT,
+    user_uid TEXT,
+    action TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS c42_synclog_time ON c42_synclog (occurred_at);
 """
-
-#: The provisioned attributes (spec §1 "Provisioned attributes"), under ScimUserDataEntry's names.
-ATTRIBUTE_NAMES = ("title", "division", "department", "employmentType", "managerUid", "locality", "region",
-                   "country", "externalId")
 
 _USER_JSON = ("roles", "scim_roles", "attrs", "edited")
 
@@ -103,13 +112,13 @@ def _row_to_user(row: Any) -> dict[str, Any]:
     return user
 
 
-def _rows(tx: Any, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+def _rows(tx: Tx, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
     return [dict(r) for r in tx.query(sql, params)]
 
 
 # ---------------------------------------------------------------- users
 
-def get_user(tx: Any, *, user_id: int | None = None, uid: str | None = None, username: str | None = None,
+def get_user(tx: Tx, *, user_id: int | None = None, uid: str | None = None, username: str | None = None,
              scim_id: str | None = None) -> dict[str, Any] | None:
     """One Code42 user by exactly one key (username is case-insensitive, as logins are)."""
     for column, value in (("user_id", user_id), ("user_uid", uid), ("username", username), ("scim_id", scim_id)):
@@ -119,7 +128,7 @@ def get_user(tx: Any, *, user_id: int | None = None, uid: str | None = None, use
     raise ValueError("get_user needs one key")
 
 
-def resolve_user(tx: Any, ident: str) -> dict[str, Any] | None:
+def resolve_user(tx: Tx, ident: str) -> dict[str, Any] | None:
     """Admin-API ids: a userUid, or the legacy integer userId."""
     user = get_user(tx, uid=str(ident))
     legacy_id = _legacy_id(ident)
@@ -135,11 +144,13 @@ def _legacy_id(ident: Any) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def list_users(tx: Any, where: str = "1=1", params: tuple = ()) -> list[dict[str, Any]]:
-    return [_row_to_user(r) for r in tx.query(f"SELECT * FROM c42_users WHERE {where} ORDER BY user_id", params)]
+def list_users(tx: Tx, *, scim_managed: bool = False) -> list[dict[str, Any]]:
+    """Every Code42 user in id order; only those linked to a SCIM resource with ``scim_managed``."""
+    where = "scim_id IS NOT NULL" if scim_managed else "1=1"
+    return [_row_to_user(r) for r in tx.query(f"SELECT * FROM c42_users WHERE {where} ORDER BY user_id")]
 
 
-def insert_user(tx: Any, *, username: str, org_id: int, source: str, now: str, email: str | None = None,
+def insert_user(tx: Tx, *, username: str, org_id: int, source: str, now: str, email: str | None = None,
                 first_name: str | None = None, last_name: str | None = None, local: bool = False,
                 scim_id: str | None = None, roles: list[str] | None = None, attrs: dict | None = None,
                 active: bool = True) -> dict[str, Any]:
@@ -155,7 +166,7 @@ def insert_user(tx: Any, *, username: str, org_id: int, source: str, now: str, e
     return get_user(tx, user_id=next_id)  # type: ignore[return-value]
 
 
-def update_user(tx: Any, user_id: int, now: str, **fields: Any) -> dict[str, Any]:
+def update_user(tx: Tx, user_id: int, now: str, **fields: Any) -> dict[str, Any]:
     """Set columns; JSON columns take Python values. Always bumps ``modified_at``."""
     if fields:
         cols, params = [], []
@@ -181,7 +192,7 @@ def _row_to_org(row: Any) -> dict[str, Any]:
     return org
 
 
-def get_org(tx: Any, *, org_id: int | None = None, guid: str | None = None) -> dict[str, Any] | None:
+def get_org(tx: Tx, *, org_id: int | None = None, guid: str | None = None) -> dict[str, Any] | None:
     if org_id is not None:
         rows = tx.query("SELECT * FROM c42_orgs WHERE org_id = ?", (org_id,))
     elif guid is not None:
@@ -191,7 +202,7 @@ def get_org(tx: Any, *, org_id: int | None = None, guid: str | None = None) -> d
     return _row_to_org(rows[0]) if rows else None
 
 
-def resolve_org(tx: Any, ident: Any) -> dict[str, Any] | None:
+def resolve_org(tx: Tx, ident: Any) -> dict[str, Any] | None:
     """An org by guid, uid or integer id."""
     org = get_org(tx, guid=str(ident))
     legacy_id = _legacy_id(ident)
@@ -200,22 +211,22 @@ def resolve_org(tx: Any, ident: Any) -> dict[str, Any] | None:
     return org
 
 
-def orgs_named(tx: Any, name: str, *, case_insensitive: bool = False) -> list[dict[str, Any]]:
+def orgs_named(tx: Tx, name: str, *, case_insensitive: bool = False) -> list[dict[str, Any]]:
     """Orgs with this name, oldest first (spec §3.6: "If several orgs share the name, pick the oldest")."""
     op = "= ? COLLATE NOCASE" if case_insensitive else "= ?"
     return [_row_to_org(r) for r in tx.query(f"SELECT * FROM c42_orgs WHERE name {op} ORDER BY org_id", (name,))]
 
 
-def root_org(tx: Any) -> dict[str, Any] | None:
+def root_org(tx: Tx) -> dict[str, Any] | None:
     rows = tx.query("SELECT * FROM c42_orgs WHERE parent_org_id IS NULL ORDER BY org_id LIMIT 1")
     return _row_to_org(rows[0]) if rows else None
 
 
-def list_orgs(tx: Any) -> list[dict[str, Any]]:
+def list_orgs(tx: Tx) -> list[dict[str, Any]]:
     return [_row_to_org(r) for r in tx.query("SELECT * FROM c42_orgs ORDER BY org_id")]
 
 
-def insert_org(tx: Any, *, name: str, parent_org_id: int | None, now: str, default_roles: list[str] | None = None,
+def insert_org(tx: Tx, *, name: str, parent_org_id: int | None, now: str, default_roles: list[str] | None = None,
                ext_ref: str | None = None, notes: str | None = None) -> dict[str, Any]:
     next_id = tx.query("SELECT COALESCE(MAX(org_id), 100) + 1 AS n FROM c42_orgs")[0]["n"]
     tx.execute(
@@ -229,7 +240,7 @@ def insert_org(tx: Any, *, name: str, parent_org_id: int | None, now: str, defau
 
 # ---------------------------------------------------------------- directory groups
 
-def upsert_group(tx: Any, scim_id: str, name: str, now: str) -> None:
+def upsert_group(tx: Tx, scim_id: str, name: str, now: str) -> None:
     """A SCIM group becomes a Code42 directory group once pushed (seed: "Groups appear only after a
     provisioning synchronization from Azure AD has completed")."""
     if tx.query("SELECT 1 FROM c42_groups WHERE scim_id = ?", (scim_id,)):
@@ -240,15 +251,15 @@ def upsert_group(tx: Any, scim_id: str, name: str, now: str) -> None:
                    (scim_id, next_id, name, now))
 
 
-def delete_group(tx: Any, scim_id: str) -> None:
+def delete_group(tx: Tx, scim_id: str) -> None:
     tx.execute("DELETE FROM c42_groups WHERE scim_id = ?", (scim_id,))
 
 
-def list_groups(tx: Any) -> list[dict[str, Any]]:
+def list_groups(tx: Tx) -> list[dict[str, Any]]:
     return _rows(tx, "SELECT * FROM c42_groups ORDER BY group_id")
 
 
-def find_group(tx: Any, ref: str) -> dict[str, Any] | None:
+def find_group(tx: Tx, ref: str) -> dict[str, Any] | None:
     """A synced group by SCIM id, else by displayName (exact first, then case-insensitive)."""
     for sql in ("SELECT * FROM c42_groups WHERE scim_id = ?", "SELECT * FROM c42_groups WHERE name = ?",
                 "SELECT * FROM c42_groups WHERE name = ? COLLATE NOCASE"):
@@ -260,42 +271,151 @@ def find_group(tx: Any, ref: str) -> dict[str, Any] | None:
 
 # ---------------------------------------------------------------- legal hold
 
-def active_holds(tx: Any, user_uid: str) -> list[dict[str, Any]]:
+def active_holds(tx: Tx, user_uid: str) -> list[dict[str, Any]]:
     """Active memberships of ``user_uid`` in active matters: what makes a user a legal-hold custodian."""
     return _rows(tx, "SELECT m.* FROM c42_lh_memberships m JOIN c42_lh_matters t ON t.matter_id = m.matter_id"
                      " WHERE m.user_uid = ? AND m.active = 1 AND t.active = 1", (user_uid,))
 
 
-def get_matter(tx: Any, matter_id: str) -> dict[str, Any] | None:
+def get_matter(tx: Tx, matter_id: str) -> dict[str, Any] | None:
     rows = _rows(tx, "SELECT * FROM c42_lh_matters WHERE matter_id = ?", (matter_id,))
     return rows[0] if rows else None
 
 
-# ---------------------------------------------------------------- JSON shapes
-
-def user_v1(tx: Any, user: dict[str, Any]) -> dict[str, Any]:
-    """The Incydr ``/v1/users`` shape (spec §1 and §4.3)."""
-    org = get_org(tx, org_id=user["org_id"]) or {}
-    return {
-        "userId": user["user_uid"], "legacyUserId": str(user["user_id"]), "username": user["username"],
-        "email": user["email"], "firstName": user["first_name"], "lastName": user["last_name"],
-        "notes": user["notes"], "status": "Active" if user["active"] else "Deactivated",
-        "active": user["active"], "blocked": user["blocked"], "orgId": org.get("org_guid"),
-        "legacyOrgId": str(org.get("org_id")), "orgGuid": org.get("org_guid"), "orgName": org.get("name"),
-        "localUser": user["local"], "creationDate": user["created_at"], "modificationDate": user["modified_at"],
-        "roles": list(user["roles"]),
-    }
+def count_users_in_org(tx: Tx, org_id: int) -> int:
+    return tx.query("SELECT COUNT(*) AS n FROM c42_users WHERE org_id = ?", (org_id,))[0]["n"]
 
 
-def org_v1(tx: Any, org: dict[str, Any]) -> dict[str, Any]:
-    """The Incydr ``/v1/orgs`` shape (spec §4.4)."""
-    parent = get_org(tx, org_id=org["parent_org_id"]) if org["parent_org_id"] else None
-    counts = tx.query("SELECT COUNT(*) AS n FROM c42_users WHERE org_id = ?", (org["org_id"],))[0]["n"]
-    children = tx.query("SELECT COUNT(*) AS n FROM c42_orgs WHERE parent_org_id = ?", (org["org_id"],))[0]["n"]
-    return {
-        "orgGuid": org["org_guid"], "orgId": org["org_id"], "orgUid": org["org_uid"], "orgName": org["name"],
-        "orgExtRef": org["ext_ref"], "notes": org["notes"], "parentOrgGuid": parent["org_guid"] if parent else None,
-        "active": org["active"], "creationDate": org["created_at"], "modificationDate": org["modified_at"],
-        "deactivationDate": None, "registrationKey": None, "userCount": counts, "computerCount": 0,
-        "orgCount": children, "defaultRoles": org["default_roles"],
-    }
+def count_child_orgs(tx: Tx, org_id: int) -> int:
+    return tx.query("SELECT COUNT(*) AS n FROM c42_orgs WHERE parent_org_id = ?", (org_id,))[0]["n"]
+
+
+def list_policies(tx: Tx) -> list[dict[str, Any]]:
+    return _rows(tx, "SELECT * FROM c42_lh_policies ORDER BY created_at")
+
+
+def policy_exists(tx: Tx, policy_id: str) -> bool:
+    return bool(tx.query("SELECT 1 FROM c42_lh_policies WHERE policy_id = ?", (policy_id,)))
+
+
+def insert_policy(tx: Tx, policy_id: str, name: str, now: str) -> None:
+    tx.execute("INSERT INTO c42_lh_policies (policy_id, name, created_at) VALUES (?,?,?)", (policy_id, name, now))
+
+
+def list_matters(tx: Tx) -> list[dict[str, Any]]:
+    return _rows(tx, "SELECT * FROM c42_lh_matters ORDER BY created_at, matter_id")
+
+
+def insert_matter(tx: Tx, *, matter_id: str, name: str, description: Any, notes: Any, policy_id: str,
+                  now: str) -> None:
+    tx.execute("INSERT INTO c42_lh_matters (matter_id, name, description, notes, policy_id, active, created_at)"
+               " VALUES (?,?,?,?,?,1,?)", (matter_id, name, description, notes, policy_id, now))
+
+
+def set_matter_active(tx: Tx, matter_id: str, active: bool) -> None:
+    tx.execute("UPDATE c42_lh_matters SET active = ? WHERE matter_id = ?", (int(active), matter_id))
+
+
+def active_custodian_uids(tx: Tx, matter_id: str) -> list[str]:
+    return [r["user_uid"] for r in tx.query(
+        "SELECT user_uid FROM c42_lh_memberships WHERE matter_id = ? AND active = 1", (matter_id,))]
+
+
+def memberships_of_matter(tx: Tx, matter_id: str) -> list[dict[str, Any]]:
+    return _rows(tx, "SELECT * FROM c42_lh_memberships WHERE matter_id = ? ORDER BY created_at", (matter_id,))
+
+
+def memberships_of_user(tx: Tx, user_uid: str) -> list[dict[str, Any]]:
+    """A user's memberships with their matter's name, oldest first."""
+    return _rows(tx, "SELECT m.*, t.name FROM c42_lh_memberships m JOIN c42_lh_matters t"
+                     " ON t.matter_id = m.matter_id WHERE m.user_uid = ? ORDER BY m.created_at", (user_uid,))
+
+
+def is_active_custodian(tx: Tx, matter_id: str, user_uid: str) -> bool:
+    return bool(tx.query("SELECT 1 FROM c42_lh_memberships WHERE matter_id = ? AND user_uid = ? AND active = 1",
+                         (matter_id, user_uid)))
+
+
+def insert_membership(tx: Tx, *, membership_id: str, matter_id: str, user_uid: str, now: str) -> None:
+    tx.execute("INSERT INTO c42_lh_memberships (membership_id, matter_id, user_uid, active, created_at)"
+               " VALUES (?,?,?,1,?)", (membership_id, matter_id, user_uid, now))
+
+
+def release_membership(tx: Tx, matter_id: str, user_uid: str) -> None:
+    tx.execute("UPDATE c42_lh_memberships SET active = 0 WHERE matter_id = ? AND user_uid = ?",
+               (matter_id, user_uid))
+
+
+# ---------------------------------------------------------------- pending deactivations
+
+def put_pending(tx: Tx, uid: str, due_at: str, requested_at: str) -> None:
+    tx.execute("INSERT OR REPLACE INTO c42_pending_deactivations (user_uid, due_at, requested_at, held)"
+               " VALUES (?,?,?,0)", (uid, due_at, requested_at))
+
+
+def get_pending(tx: Tx, uid: str) -> dict[str, Any] | None:
+    rows = _rows(tx, "SELECT * FROM c42_pending_deactivations WHERE user_uid = ?", (uid,))
+    return rows[0] if rows else None
+
+
+def delete_pending(tx: Tx, uid: str) -> None:
+    tx.execute("DELETE FROM c42_pending_deactivations WHERE user_uid = ?", (uid,))
+
+
+def set_pending_held(tx: Tx, uid: str, held: bool) -> None:
+    tx.execute("UPDATE c42_pending_deactivations SET held = ? WHERE user_uid = ?", (int(held), uid))
+
+
+def earliest_pending(tx: Tx) -> str | None:
+    """The earliest ``due_at`` (held rows included), or None when nothing is pending."""
+    rows = tx.query("SELECT MIN(due_at) AS due FROM c42_pending_deactivations")
+    return rows[0]["due"] if rows else None
+
+
+def due_pending(tx: Tx, now: str) -> list[dict[str, Any]]:
+    """Rows due at ``now`` (inclusive), through the ``due_at`` index: every request checks this."""
+    return _rows(tx, "SELECT * FROM c42_pending_deactivations WHERE due_at <= ? ORDER BY due_at, user_uid", (now,))
+
+
+# ---------------------------------------------------------------- provider settings
+
+def load_provider(tx: Tx) -> dict[str, Any] | None:
+    rows = tx.query("SELECT settings FROM c42_provider LIMIT 1")
+    return json.loads(rows[0]["settings"]) if rows else None
+
+
+def insert_provider(tx: Tx, settings: dict[str, Any]) -> None:
+    tx.execute("INSERT INTO c42_provider (provider_id, settings) VALUES (?, ?)",
+               (settings["provider_id"], json.dumps(settings)))
+
+
+def save_provider(tx: Tx, settings: dict[str, Any]) -> None:
+    tx.execute("UPDATE c42_provider SET settings = ? WHERE provider_id = ?",
+               (json.dumps(settings), settings["provider_id"]))
+
+
+# ---------------------------------------------------------------- Sync Log
+
+def insert_synclog(tx: Tx, occurred_at: str, provider: str, username: str | None, user_uid: str | None,
+                   action: str, status: str, message: str) -> None:
+    tx.execute("INSERT INTO c42_synclog (occurred_at, provider, username, user_uid, action, status, message)"
+               " VALUES (?,?,?,?,?,?,?)", (occurred_at, provider, username, user_uid, action, status, message))
+
+
+def prune_synclog(tx: Tx, cutoff: str) -> str | None:
+    """Drop entries older than ``cutoff``; returns the oldest ``occurred_at`` left (None: the log is empty)."""
+    tx.execute("DELETE FROM c42_synclog WHERE occurred_at < ?", (cutoff,))
+    rows = tx.query("SELECT MIN(occurred_at) AS oldest FROM c42_synclog")
+    return rows[0]["oldest"] if rows else None
+
+
+def synclog_rows(tx: Tx, after: str | None, before: str | None) -> list[dict[str, Any]]:
+    """Entries in id order, limited to ``after <= occurred_at < before`` where given."""
+    sql, params = "SELECT * FROM c42_synclog WHERE 1=1", []
+    if after is not None:
+        sql += " AND occurred_at >= ?"
+        params.append(after)
+    if before is not None:
+        sql += " AND occurred_at < ?"
+        params.append(before)
+    return _rows(tx, sql + " ORDER BY id", tuple(params))
