@@ -3,13 +3,12 @@ default, so a scenario can flip it instead of the code hard-wiring a guess."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 FLAG_SCIM062020 = "aadOptscim062020"
-FLAG_PATCH2017 = "AzureAdScimPatch2017"
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,6 @@ class EngineFlags:
     #: [GRAPH §9] job id shape ``{templateId}.{tenantIdWithoutDashes}.{guid}``.
     template_id: str = "scim"
     notification_email: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.retry_after_policy not in ("next_cycle", "honour"):

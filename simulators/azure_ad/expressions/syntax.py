@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -128,7 +127,7 @@ class Comparison:
     position: int
 
 
-Node = Union[Attribute, Constant, Call, Comparison]
+Node = Attribute | Constant | Call | Comparison
 
 
 def quote(value: str) -> str:

@@ -10,15 +10,11 @@ from typing import Any
 
 from simulators.common.clock import isoformat
 
-ACTIONS = ("Create", "Update", "Delete", "Disable", "StagedDelete", "Other")
-STATUSES = ("success", "failure", "skipped", "warning")
-STEP_TYPES = ("import", "scoping", "matching", "processing", "referenceResolution", "export")
-
 
 @dataclass
 class ProvisioningStep:
     name: str
-    step_type: str
+    step_type: str  # import, scoping, matching, processing, referenceResolution, export
     status: str
     description: str
     details: dict[str, str] = field(default_factory=dict)
@@ -37,8 +33,8 @@ class ProvisioningLogRecord:
     object_type: str  # "User" | "Group"
     source_id: str
     source_display_name: str
-    action: str = "Other"
-    status: str = "success"
+    action: str = "Other"  # Create, Update, Delete, Disable, StagedDelete, Other
+    status: str = "success"  # success, failure, skipped, warning
     target_id: str | None = None
     steps: list[ProvisioningStep] = field(default_factory=list)
     modified_properties: list[dict[str, Any]] = field(default_factory=list)
@@ -84,4 +80,4 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-__all__ = ["ProvisioningLogRecord", "ProvisioningStep", "new_id", "ACTIONS", "STATUSES"]
+__all__ = ["ProvisioningLogRecord", "ProvisioningStep", "new_id"]

@@ -16,10 +16,9 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
 
-from simulators.azure_ad.engine import OnDemandError, ProvisioningEngine
-from simulators.azure_ad.expression_syntax import ExpressionError
 from simulators.azure_ad.expressions import parse_expression_response
-from simulators.azure_ad.graph_common import (
+from simulators.azure_ad.expressions.syntax import ExpressionError
+from simulators.azure_ad.graph.common import (
     GraphError,
     bad_request,
     check_properties,
@@ -29,8 +28,8 @@ from simulators.azure_ad.graph_common import (
     require,
     typed,
 )
-from simulators.azure_ad.graph_runtime import AzureAdRuntime
-from simulators.azure_ad.graph_schema import (
+from simulators.azure_ad.graph.runtime import AzureAdRuntime
+from simulators.azure_ad.graph.schema import (
     GROUP_TARGET_OBJECT,
     USER_TARGET_OBJECT,
     filter_operators_graph,
@@ -38,8 +37,9 @@ from simulators.azure_ad.graph_schema import (
     parse_schema,
     schema_graph,
 )
-from simulators.azure_ad.logs import ProvisioningLogRecord
-from simulators.azure_ad.mappings import JobMappings
+from simulators.azure_ad.provisioning.engine import OnDemandError, ProvisioningEngine
+from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord
+from simulators.azure_ad.provisioning.mappings import JobMappings
 from simulators.common.clock import isoformat
 from simulators.common.http_recording import RecordingSession
 

@@ -59,7 +59,7 @@ def parse_date(text: str) -> datetime:
     fraction = parts.get("f") or ""
     try:
         value = datetime(int(parts["y"]), int(parts["mo"]), int(parts["d"]), hour, int(parts.get("mi") or 0),
-                         int(parts.get("s") or 0), int(round(float(fraction or "0") * 1_000_000)),
+                         int(parts.get("s") or 0), round(float(fraction or "0") * 1_000_000),
                          tzinfo=_offset(parts.get("tz")))
     except ValueError as exc:
         raise DateError(f"cannot parse {text!r} as a date: {exc}") from None

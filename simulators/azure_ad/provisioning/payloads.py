@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus
 
-from simulators.azure_ad.mappings import ENTERPRISE_URN, TargetType
+from simulators.azure_ad.provisioning.mappings import ENTERPRISE_URN, TargetType
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -35,7 +35,7 @@ class TargetPath:
         return self.type_filter is not None
 
     @classmethod
-    def parse(cls, text: str) -> "TargetPath":
+    def parse(cls, text: str) -> TargetPath:
         if text.startswith("urn:"):
             urn, _, attr = text.rpartition(":")
             return cls(text, urn, attr, None, None)
@@ -69,10 +69,6 @@ def read_path(resource: dict[str, Any], path: TargetPath) -> Any:
     if path.sub:
         return _get_ci(value, path.sub)
     return value
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
 
 def normalise(value: Any) -> Any:

@@ -8,19 +8,10 @@ everything through. "Every clause returns false when the value is null/empty (ex
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-
-class ScopeMode(str, enum.Enum):
-    """Graph secret ``SyncAll``: false = "Sync only assigned users and groups" (the Code42 tutorial's
-    choice), true = "Sync all users and groups"."""
-
-    ASSIGNED = "assigned"
-    ALL = "all"
 
 
 class ScopingError(ValueError):

@@ -20,14 +20,14 @@ Sources of the default tables:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from simulators.azure_ad.scoping import ScopingFilterSet
+from simulators.azure_ad.expressions import parse_expression
+from simulators.azure_ad.provisioning.scoping_filters import ScopingFilterSet
 
 ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
@@ -110,8 +110,6 @@ class AttributeMapping:
 
     @cached_property
     def _compiled(self) -> Any:
-        from simulators.azure_ad.expressions import parse_expression  # written in parallel; imported late
-
         return parse_expression(self.source or "")
 
     def source_attributes(self) -> set[str]:
@@ -215,7 +213,7 @@ class MappingSet:
         """Matching attributes in evaluation order (lowest precedence number first)."""
         return sorted((m for m in self.mappings if m.is_matching), key=lambda m: m.matching_priority)
 
-    def copy(self) -> "MappingSet":
+    def copy(self) -> MappingSet:
         return MappingSet(self.object_type, list(self.mappings))
 
 
@@ -259,10 +257,6 @@ def default_code42_group_mappings() -> MappingSet:
     ])
 
 
-def describe(mappings: Iterable[AttributeMapping]) -> list[dict[str, Any]]:
-    return [m.to_graph() for m in mappings]
-
-
 @dataclass
 class JobMappings:
     """Both object mappings of a provisioning job ("Synchronize Azure Active Directory Users/Groups to
@@ -270,11 +264,5 @@ class JobMappings:
 
     users: MappingSet = field(default_factory=default_code42_user_mappings)
     groups: MappingSet = field(default_factory=default_code42_group_mappings)
-    user_scoping: "ScopingFilterSet" = field(default_factory=lambda: _scoping().ScopingFilterSet())
-    group_scoping: "ScopingFilterSet" = field(default_factory=lambda: _scoping().ScopingFilterSet())
-
-
-def _scoping() -> Any:
-    from simulators.azure_ad import scoping
-
-    return scoping
+    user_scoping: ScopingFilterSet = field(default_factory=ScopingFilterSet)
+    group_scoping: ScopingFilterSet = field(default_factory=ScopingFilterSet)

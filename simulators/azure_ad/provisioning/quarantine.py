@@ -15,11 +15,6 @@ from typing import Any
 
 from simulators.common.clock import isoformat
 
-REASONS = (
-    "EncounteredBaseEscrowThreshold", "EncounteredTotalEscrowThreshold", "EncounteredEscrowProportionThreshold",
-    "EncounteredQuarantineException", "Unknown", "QuarantinedOnDemand", "TooManyDeletes", "IngestionInterrupted",
-)
-
 
 def escrow_threshold_reason(
     failures: int, reference_failures: int, successes: int, *, min_failures: int, proportion: float,
@@ -44,6 +39,8 @@ def escrow_threshold_reason(
 
 @dataclass
 class QuarantineState:
+    #: Graph ``quarantineReason``: EncounteredBaseEscrowThreshold, EncounteredTotalEscrowThreshold,
+    #: EncounteredEscrowProportionThreshold, EncounteredQuarantineException, TooManyDeletes, ...
     reason: str
     error_code: str
     message: str

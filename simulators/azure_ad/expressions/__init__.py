@@ -7,9 +7,9 @@ counts are parse errors with a position, as in the portal's "Test an expression"
 flows; :data:`IGNORE` = IgnoreFlowIfNullOrEmpty dropped the attribute); :meth:`Expression.to_graph`
 and :func:`parse_expression_response` give Graph's ``parsedExpression`` / ``parseExpression`` shapes.
 
-The syntax lives in ``expression_syntax`` (lark grammar — see its docstring for why), the functions
-in ``expression_functions``, dates in ``expression_dates``, the NormalizeDiacritics table in
-``expression_diacritics``.
+The syntax lives in ``syntax`` (lark grammar — see its docstring for why), the evaluator in
+``evaluation``, the function catalogue in ``functions`` (.NET text rules in ``dotnet_text``), dates in
+``dates``, the NormalizeDiacritics table in ``diacritics``, bundled expressions in ``data/``.
 
 Decisions where Microsoft's reference is silent or contradicts itself are switches on
 :class:`ExpressionOptions` (see each field). The two that the Code42 seed expression exercises:
@@ -27,23 +27,22 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from simulators.azure_ad import expression_dates as dates
-from simulators.azure_ad.expression_functions import (
-    FUNCTIONS,
+from simulators.azure_ad.expressions import dates
+from simulators.azure_ad.expressions.evaluation import (
     IGNORE,
-    TOP_LEVEL_ONLY,
     Context,
     ExpressionEvaluationError,
     ExpressionOptions,
     evaluate_tree,
     to_text,
 )
-from simulators.azure_ad.expression_syntax import (
+from simulators.azure_ad.expressions.functions import FUNCTIONS, TOP_LEVEL_ONLY
+from simulators.azure_ad.expressions.syntax import (
     Attribute,
     Call,
     Comparison,
@@ -79,7 +78,7 @@ class Expression:
 
     text: str
     tree: Node
-    options: ExpressionOptions = ExpressionOptions()
+    options: ExpressionOptions = field(default_factory=ExpressionOptions)
 
     def evaluate(self, source: Mapping[str, Any], *, now: datetime | None = None,
                  target_lookup: Callable[[Any], bool] | None = None) -> Any:
@@ -98,7 +97,7 @@ class Expression:
 
     @property
     def function_name(self) -> str | None:
-        """The outermost function (the engine picks the roles PATCH form from it), or None."""
+        """The outermost function, or None."""
         return self.tree.name if isinstance(self.tree, Call) else None
 
     @property
@@ -157,8 +156,8 @@ def load_code42_country_expression() -> str:
     """The Code42 article's country expression, verbatim ("Option 1: Build an expression",
     ``../shared/seeds/000_fdc7d7180481efa8.txt``): "create a mapping expression that looks up appropriate
     ISO 3166 country codes for long-form country names"."""
-    return (resources.files("simulators.azure_ad") / "data" / CODE42_COUNTRY_EXPRESSION_FILE).read_text(
-        encoding="utf-8")
+    bundled = resources.files("simulators.azure_ad.expressions") / "data"
+    return (bundled / CODE42_COUNTRY_EXPRESSION_FILE).read_text(encoding="utf-8")
 
 
 # --- checks ---------------------------------------------------------------------------------
