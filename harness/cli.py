@@ -78,7 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.no_html:
         return code
     try:
-        from harness.report import render_html
+        from harness.report.html import render_html
 
         index = render_html(results, html, log=lambda m: print(m, file=sys.stderr))
         print(f"scimgate: report {index}")
@@ -88,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from harness.report import render_html
+    from harness.report.html import render_html
 
     try:
         index = render_html(Path(args.results), Path(args.output), log=lambda m: print(m, file=sys.stderr))

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.engine import run_scenario
+from harness.scenario_runner import run_scenario
 from harness.options import HarnessConfig
 from harness.record import FAILED, PASSED
 from harness.scenario import Scenario, discover, load_scenario

@@ -19,7 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.engine import ScenarioRunner
+from harness.scenario_runner import ScenarioRunner
 from harness.errors import RunInterrupted
 from harness.progress import WaitBoard
 from harness.record import BROKEN, ScenarioRecord

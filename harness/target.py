@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 import yaml
 
-from harness.clock import RealTime, SimulatedTime
+from harness.target_time import RealTime, SimulatedTime
 from harness.drivers.scim_client import ScimAuth
 from harness.errors import ConfigError, NotVerifiable, TargetUnreachable
 from harness.options import HarnessConfig

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.clock import SimulatedTime
+from harness.target_time import SimulatedTime
 from harness.drivers.code42_admin import Code42Admin
 from harness.drivers.idp import IdpDriver
 from harness.errors import ConfigError

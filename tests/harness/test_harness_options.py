@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.clock import backoff_delays
+from harness.target_time import backoff_delays
 from harness.durations import format_duration, parse_duration, resolve_time
 from harness.errors import ConfigError, HarnessError
 from harness.options import HarnessConfig, resolve

@@ -20,7 +20,7 @@ from typing import Any
 
 from harness.errors import HarnessError
 
-TOOL_DIR = Path(__file__).with_name("report_tool")
+TOOL_DIR = Path(__file__).with_name("tool")
 
 #: Allure categories; the plugin prefixes every message with its category in brackets. ``[\s\S]*``
 #: rather than ``(?s).*``: Allure 2 (Java) full-matches these, Allure 3 compiles them as JavaScript

@@ -294,7 +294,7 @@ def _poll_delays(window: float, simulated: bool) -> Iterator[float]:
         return iter(())
     if simulated:  # virtual time: re-check in a few even slices of the tolerance
         return iter([window / 4] * 4)
-    from harness.clock import backoff_delays
+    from harness.target_time import backoff_delays
 
     return backoff_delays(window)
 
