@@ -14,10 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.scenario_runner import run_scenario
 from harness.options import HarnessConfig
 from harness.record import FAILED, PASSED
 from harness.scenario import Scenario, discover, load_scenario
+from harness.scenario_runner import run_scenario
 from harness.target import MockTargets
 
 

@@ -19,11 +19,11 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.scenario_runner import ScenarioRunner
 from harness.errors import RunInterrupted
 from harness.progress import WaitBoard
 from harness.record import BROKEN, ScenarioRecord
 from harness.scenario import Scenario
+from harness.scenario_runner import ScenarioRunner
 
 
 @dataclass

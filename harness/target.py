@@ -23,11 +23,11 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 import yaml
 
-from harness.target_time import RealTime, SimulatedTime
 from harness.drivers.scim_client import ScimAuth
 from harness.errors import ConfigError, NotVerifiable, TargetUnreachable
 from harness.options import HarnessConfig
 from harness.scenario import Scenario
+from harness.target_time import RealTime, SimulatedTime
 from harness.transport import send_with_retries
 from simulators.common.bundled import data_dir
 

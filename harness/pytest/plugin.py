@@ -19,13 +19,13 @@ import allure
 import pytest
 
 from harness.deviations import Deviation, load_deviations
-from harness.scenario_runner import run_scenario
 from harness.errors import ConfigError, ScenarioFormatError
 from harness.options import OPTIONS, HarnessConfig, resolve
 from harness.progress import WaitBoard
 from harness.record import BROKEN, FAILED, PASSED, SKIPPED, ScenarioRecord
 from harness.report.html import CATEGORIES, environment_properties
 from harness.scenario import Scenario, is_scenario_file, load_scenario
+from harness.scenario_runner import run_scenario
 from harness.scheduler import ConcurrentRuns, ObservedStep
 from harness.target import GivenTarget, make_targets
 from simulators.common.bundled import data_dir
