@@ -140,11 +140,12 @@ def explore(config: HarnessConfig, *, steps: int = 20, max_examples: int = DEFAU
             with with_reporter(lambda value: reported.append(str(value))):
                 test()
         except Disagreement as exc:
-            result.differences = exc.lines
-            result.program = redactor.text("\n".join(getattr(exc, "__notes__", []) or []))
+            result.failing = recorder.failing
+            result.differences = result.failing.steps[-1].differences if result.failing else exc.lines
+            if recorder.failing is recorder.last:  # Hypothesis's notes describe the program it replayed last
+                result.program = redactor.text("\n".join(getattr(exc, "__notes__", []) or []))
             if any("spent more than" in r for r in reported):
                 result.shrink_stopped = True
-            result.failing = recorder.failing
         finally:
             conjecture_engine.MAX_SHRINKING_SECONDS = saved  # type: ignore[assignment]
     result.examples_run, result.steps_run = recorder.runs, recorder.steps

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.engine import run_scenario
 from harness.options import HarnessConfig
 from harness.scenario import discover, load_scenario
+from harness.scenario_runner import run_scenario
 from harness.target import GivenTarget, MockTargets
 
 DISABLE = """\

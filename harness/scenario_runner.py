@@ -1,8 +1,9 @@
-"""Run one scenario without pytest and return a plain :class:`ScenarioRecord`.
+"""Run one scenario without pytest and return a plain :class:`ScenarioRecord` (the scenario runner).
 
 Why pytest-free: the same engine serves the plugin, ``scimgate run`` and unit tests, and a scenario's
 verdict must not depend on how it was launched. Reporting goes through an :class:`Observer` the caller
-supplies (the plugin's opens Allure steps); the engine itself only records.
+supplies (the plugin's opens Allure steps); the runner itself only records. Verdicts come from the
+exception a step raised (:class:`harness.verdict.Verdict`), never from retyped category text.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any, Protocol
 
 import requests
@@ -21,14 +23,18 @@ from harness.context import ScenarioContext
 from harness.durations import format_duration, resolve_time
 from harness.errors import ConfigError, ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
 from harness.progress import WaitBoard
-from harness.record import BROKEN, FAILED, PASSED, SKIPPED, ScenarioRecord, StepRecord, format_exchange
+from harness.record import ScenarioRecord, StepRecord, format_exchange
 from harness.scenario import Scenario, Step
 from harness.steps import REGISTRY
+from harness.target import Targets
+from harness.target_time import backoff_delays
 from harness.transport import describe_error
+from harness.verdict import Status, Verdict
 from simulators.common.clock import isoformat
 from simulators.common.http_recording import Redactor
 
-_RANK = {PASSED: 0, SKIPPED: 1, FAILED: 2, BROKEN: 3}
+#: Hears what a live scenario's cleanup swept: ``on_cleanup(scenario_id, summary)``.
+CleanupListener = Callable[[str, str], None]
 
 
 class Observer(Protocol):
@@ -48,12 +54,21 @@ class _StopScenario(Exception):
     """A step broke (unreachable target, harness error): later steps would prove nothing."""
 
 
+class Window(Enum):
+    """When a ``then`` check runs, relative to the end of the ``when`` phase."""
+
+    AT_ONCE = "at once"
+    AFTER = "after"       # from ``after`` (+ tolerance): re-checked until the window closes
+    BEFORE = "before"     # just before ``before`` (- tolerance): must still be true then
+
+
 @dataclass
 class _Check:
     step: Step
     first: datetime           # when to check
     last: datetime            # keep trying until (after-windows with tolerance)
-    window: str               # text for the timeline
+    window: Window
+    text: str                 # the window as the timeline shows it ("after 15m ± 2m")
 
 
 def required_capabilities(scenario: Scenario) -> list[str]:
@@ -70,8 +85,8 @@ class ScenarioRunner:
     """Runs one scenario. ``waits`` shows live waits as progress; ``on_cleanup(scenario_id, report)``
     hears what the live cleanup swept (the plugin lists it at the end of the run)."""
 
-    def __init__(self, scenario: Scenario, targets: Any, observer: Observer | None = None, *,
-                 waits: WaitBoard | None = None, on_cleanup: Any = None):
+    def __init__(self, scenario: Scenario, targets: Targets, observer: Observer | None = None, *,
+                 waits: WaitBoard | None = None, on_cleanup: CleanupListener | None = None):
         self.scenario = scenario
         self.targets = targets
         self.observer = observer or NullObserver()
@@ -82,14 +97,15 @@ class ScenarioRunner:
 
     # -------------------------------------------------------------- outcome helpers
 
-    def _finish(self, status: str, category: str, message: str) -> None:
+    def _finish(self, verdict: Verdict, message: str) -> None:
         """Keep the worst outcome (broken > failed > skipped > passed) and its first message."""
         message = self.redactor.text(message)
-        if _RANK[status] > _RANK[self.record.status]:
-            self.record.status, self.record.category, self.record.message = status, category, message
-        elif status == FAILED == self.record.status:  # every failed expectation is worth reading
+        status = verdict.status
+        if status.rank > Status(self.record.status).rank:
+            self.record.status, self.record.category, self.record.message = status, verdict.category, message
+        elif status == Status.FAILED == self.record.status:  # every failed expectation is worth reading
             self.record.message += f"\n{message}"
-        if status == SKIPPED and not self.record.skip_reason:
+        if status == Status.SKIPPED and not self.record.skip_reason:
             self.record.skip_reason = message
 
     def run(self) -> ScenarioRecord:
@@ -101,7 +117,7 @@ class ScenarioRunner:
                 missing = [c for c in required_capabilities(self.scenario) if c not in target.capabilities]
                 if missing:
                     reasons = "; ".join(f"{c}: {target.missing.get(c, 'not offered by the target')}" for c in missing)
-                    self._finish(SKIPPED, "not verifiable", f"requires {', '.join(missing)} ({reasons})")
+                    self._finish(Verdict.NOT_VERIFIABLE, f"requires {', '.join(missing)} ({reasons})")
                     return self.record
                 ctx = ScenarioContext(self.scenario, target)
                 try:
@@ -109,12 +125,8 @@ class ScenarioRunner:
                 finally:
                     self._cleanup(ctx)
                     ctx.close()
-        except NotVerifiable as exc:
-            self._finish(SKIPPED, "not verifiable", str(exc))
-        except TargetUnreachable as exc:
-            self._finish(BROKEN, "target unreachable", str(exc))
-        except ConfigError as exc:
-            self._finish(BROKEN, "harness error", str(exc))
+        except (NotVerifiable, TargetUnreachable, ConfigError) as exc:
+            self._finish(Verdict.of(exc), str(exc))
         except _StopScenario:
             pass
         return self.record
@@ -156,13 +168,14 @@ class ScenarioRunner:
             if step.after is not None:
                 t = resolve_time(step.after, ctx.target.profile)
                 first = ctx.anchor + timedelta(seconds=t.offset)
-                checks.append(_Check(step, first, first + timedelta(seconds=t.tolerance), f"after {t.text}"))
+                checks.append(_Check(step, first, first + timedelta(seconds=t.tolerance), Window.AFTER,
+                                     f"after {t.text}"))
             elif step.before is not None:
                 t = resolve_time(step.before, ctx.target.profile)
                 at = ctx.anchor + timedelta(seconds=t.offset - max(t.tolerance, 1.0))
-                checks.append(_Check(step, at, at, f"before {t.text}"))
+                checks.append(_Check(step, at, at, Window.BEFORE, f"before {t.text}"))
             else:
-                checks.append(_Check(step, ctx.anchor, ctx.anchor, "at once"))
+                checks.append(_Check(step, ctx.anchor, ctx.anchor, Window.AT_ONCE, Window.AT_ONCE.value))
         return sorted(checks, key=lambda c: c.first)  # time only moves forward
 
     def _check(self, ctx: ScenarioContext, check: _Check) -> None:
@@ -171,12 +184,12 @@ class ScenarioRunner:
 
         def evaluate() -> None:
             now = clock.now()
-            if check.window.startswith("before") and now > check.first + timedelta(seconds=1):
+            if check.window is Window.BEFORE and now > check.first + timedelta(seconds=1):
                 raise NotVerifiable(f"window missed: the check had to run by {isoformat(check.first)}, "
                                     f"it is {isoformat(now)} (earlier steps took too long)")
             live = self.waits is not None and not clock.simulated and check.last > now
             if live:
-                self.waits.waiting(self.scenario.id, f"{check.step.kind} ({check.window})", check.first, check.last)
+                self.waits.waiting(self.scenario.id, f"{check.step.kind} ({check.text})", check.first, check.last)
             try:
                 clock.advance_to(check.first)
                 deadline = check.last
@@ -193,21 +206,41 @@ class ScenarioRunner:
                 if live:
                     self.waits.done(self.scenario.id)
 
-        label = f"{check.step.kind} ({check.window})" if check.window != "at once" else check.step.kind
+        label = check.step.kind if check.window is Window.AT_ONCE else f"{check.step.kind} ({check.text})"
         self._step(ctx, "then", check.step.index, label, check.step.line, evaluate, stop_on_failure=False)
 
     # -------------------------------------------------------------- one step
 
     def _step(self, ctx: ScenarioContext, phase: str, index: int, kind: str, line: int | None,
-              run: Any, stop_on_failure: bool = True) -> None:
+              run: Callable[[], Any], stop_on_failure: bool = True) -> None:
         label = f"{phase}[{index}] {kind}" if phase != "given" else "given"
         rec = StepRecord(phase, index, kind, label, line,
                          started_at=datetime.now(UTC).isoformat(timespec="milliseconds"))
-        marks = ctx.exchange_marks()
         t0 = time.perf_counter()
+        error = self._perform(ctx, rec, run)
+        rec.duration_ms = (time.perf_counter() - t0) * 1000
+        for secret in ctx.target.secrets:  # a step may have created one (regenerated credentials)
+            self.redactor.add(secret)
+        try:
+            target_time = ctx.target.clock.now()  # after the step: a window check advanced the clock
+        except TargetUnreachable:
+            target_time = ctx.started_at
+        rec.target_time = isoformat(target_time)
+        self.record.steps.append(rec)
+        offset = format_duration((target_time - ctx.started_at).total_seconds()) if target_time >= ctx.started_at else "0s"
+        if error is not None and not isinstance(error, Exception):
+            raise error  # Ctrl-C, RunInterrupted: not a verdict
+        self._judge(rec, error)
+        self.record.timeline.append(f"T+{offset:>8}  {rec.status:<7} {label}" + (f": {rec.message}" if rec.message else ""))
+        if rec.status == Status.BROKEN or (rec.status in (Status.FAILED, Status.SKIPPED) and stop_on_failure):
+            raise _StopScenario()
+
+    def _perform(self, ctx: ScenarioContext, rec: StepRecord, run: Callable[[], Any]) -> BaseException | None:
+        """Run one step inside its observer step, attach its exchanges; return what it raised."""
+        marks = ctx.exchange_marks()
         error: BaseException | None = None
         try:
-            with self.observer.step(self.redactor.text(label)):
+            with self.observer.step(self.redactor.text(rec.label)):
                 try:
                     run()
                 except BaseException as exc:  # noqa: BLE001 - classified below, re-raised for the observer
@@ -224,40 +257,26 @@ class ScenarioRunner:
         if isinstance(error, (requests.RequestException, ConnectionError, TimeoutError)):
             # A driver that let a transport error through (e.g. the IdP engine): the target, not scimgate.
             error = TargetUnreachable(f"{describe_error(error, ctx.target.request_timeout)}")
-        rec.duration_ms = (time.perf_counter() - t0) * 1000
-        for secret in ctx.target.secrets:  # a step may have created one (regenerated credentials)
-            self.redactor.add(secret)
-        try:
-            target_time = ctx.target.clock.now()  # after the step: a window check advanced the clock
-        except TargetUnreachable:
-            target_time = ctx.started_at
-        rec.target_time = isoformat(target_time)
-        self.record.steps.append(rec)
-        offset = format_duration((target_time - ctx.started_at).total_seconds()) if target_time >= ctx.started_at else "0s"
+        return error
+
+    def _judge(self, rec: StepRecord, error: Exception | None) -> None:
+        """The step's verdict from the exception it raised; the scenario keeps the worst."""
+        verdict = Verdict.of(error)
+        rec.status = verdict.status
         if error is None:
-            rec.status = PASSED
-        elif isinstance(error, ExpectationFailed):
-            rec.status, rec.message = FAILED, self.redactor.text(str(error))
-            self._finish(FAILED, "product defect", f"{label} (line {line}): {rec.message}")
-        elif isinstance(error, NotVerifiable):
-            rec.status, rec.message = SKIPPED, self.redactor.text(str(error))
-            self._finish(SKIPPED, "not verifiable", f"{label}: {rec.message}")
-        elif isinstance(error, TargetUnreachable):
-            rec.status, rec.message = BROKEN, self.redactor.text(str(error))
-            self._finish(BROKEN, "target unreachable", f"{label}: {rec.message}")
-        elif isinstance(error, Exception):
+            return
+        where = f"{rec.label} (line {rec.line})"
+        if verdict is Verdict.HARNESS_ERROR:
             # A bug in scimgate or a simulator: say where, keep the traceback for the report.
-            rec.status = BROKEN
             rec.message = self.redactor.text(f"{type(error).__name__}: {error}")
             if not isinstance(error, HarnessError):
                 rec.traceback = self.redactor.text("".join(traceback.format_exception(error)[-6:]))
-                self.observer.attach(f"traceback ({label})", rec.traceback, "text/plain")
-            self._finish(BROKEN, "harness error", f"{label} (line {line}): {rec.message}")
+                self.observer.attach(f"traceback ({rec.label})", rec.traceback, "text/plain")
         else:
-            raise error
-        self.record.timeline.append(f"T+{offset:>8}  {rec.status:<7} {label}" + (f": {rec.message}" if rec.message else ""))
-        if rec.status == BROKEN or (rec.status in (FAILED, SKIPPED) and stop_on_failure):
-            raise _StopScenario()
+            rec.message = self.redactor.text(str(error))
+            if verdict is not Verdict.PRODUCT_DEFECT:
+                where = rec.label  # skips and unreachable targets are not about a line of the scenario
+        self._finish(verdict, f"{where}: {rec.message}")
 
     def _cleanup(self, ctx: ScenarioContext) -> None:
         """Live-tenant safety: sweep what carries this scenario's prefix, whatever the verdict.
@@ -270,7 +289,7 @@ class ScenarioRunner:
         from harness.cleanup import CleanupReport, Sweeper
 
         prefix = ctx.target.run_prefix
-        if self.record.category == "target unreachable":
+        if self.record.category == Verdict.TARGET_UNREACHABLE.category:
             report = CleanupReport(prefix, failed=["skipped: the target was unreachable (the end-of-run sweep retries)"])
         else:
             marks = ctx.exchange_marks()
@@ -294,8 +313,6 @@ def _poll_delays(window: float, simulated: bool) -> Iterator[float]:
         return iter(())
     if simulated:  # virtual time: re-check in a few even slices of the tolerance
         return iter([window / 4] * 4)
-    from harness.clock import backoff_delays
-
     return backoff_delays(window)
 
 
@@ -317,7 +334,7 @@ def _given(ctx: ScenarioContext, given: dict[str, Any]) -> None:
         idp.assign(ref)
 
 
-def run_scenario(scenario: Scenario, targets: Any, observer: Observer | None = None, *,
-                 waits: WaitBoard | None = None, on_cleanup: Any = None) -> ScenarioRecord:
+def run_scenario(scenario: Scenario, targets: Targets, observer: Observer | None = None, *,
+                 waits: WaitBoard | None = None, on_cleanup: CleanupListener | None = None) -> ScenarioRecord:
     """Run ``scenario`` against ``targets`` (``harness.target.make_targets(config)``)."""
     return ScenarioRunner(scenario, targets, observer, waits=waits, on_cleanup=on_cleanup).run()

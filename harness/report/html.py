@@ -1,4 +1,4 @@
-"""Allure environment, categories and the single-file HTML report.
+"""The single-file HTML report: Allure results rendered by the pinned npm ``allure`` 3.
 
 Why Allure 3 from npm: it renders one self-contained ``index.html`` that opens from ``file://``
 without Java (libraries-and-style.md §2.3). Its default "awesome" report ignores a results-folder
@@ -10,54 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import subprocess
 import tempfile
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.report.allure import CATEGORIES
 
-TOOL_DIR = Path(__file__).with_name("report_tool")
-
-#: Allure categories; the plugin prefixes every message with its category in brackets. ``[\s\S]*``
-#: rather than ``(?s).*``: Allure 2 (Java) full-matches these, Allure 3 compiles them as JavaScript
-#: regular expressions, which have no inline ``(?s)`` flag (an "Invalid group" that aborts the report).
-CATEGORIES: list[dict[str, Any]] = [
-    {"name": "Product defects", "matchedStatuses": ["failed"], "messageRegex": r"[\s\S]*\[product defect\][\s\S]*"},
-    {"name": "Known deviations", "matchedStatuses": ["skipped"], "messageRegex": r"[\s\S]*\[known deviation[\s\S]*"},
-    {"name": "Known deviation entries to act on", "matchedStatuses": ["failed"],
-     "messageRegex": r"[\s\S]*\[known deviation (expired|passes)\][\s\S]*"},
-    {"name": "Target unreachable", "matchedStatuses": ["broken"], "messageRegex": r"[\s\S]*\[target unreachable\][\s\S]*"},
-    {"name": "Harness errors", "matchedStatuses": ["broken"], "messageRegex": r"[\s\S]*\[harness error\][\s\S]*"},
-    {"name": "Not verifiable", "matchedStatuses": ["skipped"], "messageRegex": r"[\s\S]*\[not verifiable\][\s\S]*"},
-]
-
-
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def environment_properties(config: Any) -> str:
-    """``environment.properties`` (Allure "Metadata"): target, profile and versions. No secrets."""
-    target = "mock Code42 (in-process, simulated time)" if config.simulated else config.scim_url
-    props = {
-        "target": target,
-        "profile": config.profile,
-        "run.prefix": config.run_prefix,
-        "live": str(config.live).lower(),
-        "code42.admin.api": config.code42_api_url or ("in-process mock" if config.simulated else "not configured"),
-        "scimgate": _version("scimgate"),
-        "pytest": _version("pytest"),
-        "allure-pytest": _version("allure-pytest"),
-        "python": platform.python_version(),
-    }
-    return "".join(f"{k}={str(v).replace(chr(10), ' ')}\n" for k, v in props.items())
+TOOL_DIR = Path(__file__).with_name("tool")
 
 
 def allurerc(name: str, output: Path) -> str:
