@@ -14,7 +14,7 @@ import tenacity
 
 from simulators.azure_ad.provisioning import payloads as sp
 from simulators.azure_ad.provisioning.flags import EngineFlags, split_tenant_url
-from simulators.common.clock import Clock
+from simulators.common.clock import Clock, WallClockError
 from simulators.common.http_recording import RecordingSession
 
 SCIM_JSON = "application/scim+json"
@@ -65,10 +65,9 @@ class TargetClient:
         return headers
 
     def _sleep(self, seconds: float) -> None:
-        advance = getattr(self.clock, "advance", None)
-        if callable(advance):
-            advance(seconds)  # virtual time: waiting is moving the clock, never the wall
-        else:
+        try:
+            self.clock.advance(seconds)  # virtual time: waiting is moving the clock, never the wall
+        except WallClockError:
             time.sleep(seconds)
 
     def _send_once(self, method: str, path: str, query: str = "", body: Any = None) -> requests.Response:
