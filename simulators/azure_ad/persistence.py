@@ -3,7 +3,8 @@ directory (users, groups, memberships, app-role assignments, change log) and the
 memory (links, escrows, provisioning logs, staged deletes, watermark, cycles, quarantine) in one SQLite
 file, so a restarted mock carries on where it stopped.
 
-One table per kind of object, each row the object's JSON. The provisioning log and the change log
+One table per kind of object, each row the object's JSON, through sqlite-utils (so no SQL is written
+here). The provisioning log and the change log
 only grow, so a save appends their new rows; everything else is rewritten in the same transaction.
 The directory's seeded generators are saved too, so objects created after a restart get fresh ids.
 """
@@ -17,6 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+from sqlite_utils.db import NotFoundError
+
 from simulators.azure_ad.directory import AppRoleAssignment, Change, Directory, DirectoryGroup, DirectoryUser
 from simulators.azure_ad.provisioning.engine import ProvisioningEngine
 from simulators.azure_ad.provisioning.escrow import Escrow
@@ -28,8 +32,7 @@ from simulators.azure_ad.provisioning.state import Link
 SCHEMA_VERSION = "1"
 _REWRITTEN = ("users", "groups", "assignments", "links", "escrows", "cycles")
 _APPENDED = ("changes", "logs")
-_TABLES = "\n".join(f"CREATE TABLE IF NOT EXISTS {t} (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);"
-                    for t in (*_REWRITTEN, *_APPENDED))
+_TABLES = (*_REWRITTEN, *_APPENDED)
 
 
 class PersistenceError(ValueError):
@@ -61,37 +64,38 @@ def _dump(obj: Any) -> str:
 
 
 class TenantStore:
-    """A SQLite file holding one tenant's directory and provisioning job."""
+    """A SQLite file holding one tenant's directory and provisioning job (tables through sqlite-utils)."""
 
     def __init__(self, path: str | Path):
         self.path = str(path)
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False)
-            self._db.executescript("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                                   + _TABLES)
+            connection = sqlite3.connect(self.path, check_same_thread=False)  # used under the tenant's lock
+            self._db = sqlite_utils.Database(connection)
+            self._db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            for table in _TABLES:
+                self._db[table].create({"seq": int, "body": str}, pk="seq", if_not_exists=True)
+            version = self.meta("schema_version")
+            self._saved = {table: self._db[table].count for table in _APPENDED}
         except sqlite3.DatabaseError as exc:
             raise PersistenceError(f"cannot use {self.path} as a mock Azure AD state file: {exc}") from None
-        self._saved = {table: self._count(table) for table in _APPENDED}
-        version = self.meta("schema_version")
         if version not in (None, SCHEMA_VERSION):
             raise PersistenceError(f"{self.path} holds state schema {version}, this mock reads {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()
 
-    def _count(self, table: str) -> int:
-        return int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-
     def meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        try:
+            return str(self._db["meta"].get(key)["value"])
+        except NotFoundError:
+            return None
 
     @property
     def empty(self) -> bool:
         return self.meta("schema_version") is None
 
     def _rows(self, table: str) -> list[Any]:
-        return [_decode(json.loads(body)) for (body,) in self._db.execute(f"SELECT body FROM {table} ORDER BY seq")]
+        return [_decode(json.loads(row["body"])) for row in self._db[table].rows_where(order_by="seq")]
 
     # ------------------------------------------------------------------ save
     def save(self, directory: Directory, engine: ProvisioningEngine, extra: dict[str, str] | None = None) -> None:
@@ -105,14 +109,13 @@ class TenantStore:
             "cycles": [_dump(c) for c in engine.cycles],
         }
         meta = {"schema_version": SCHEMA_VERSION, "job": _dump(_job_meta(directory, engine)), **(extra or {})}
-        with self._db:
+        with self._db.conn:
             for table, bodies in rows.items():
-                self._db.execute(f"DELETE FROM {table}")
-                self._db.executemany(f"INSERT INTO {table} (body) VALUES (?)", [(b,) for b in bodies])
+                self._db[table].delete_where()
+                self._db[table].insert_all({"body": b} for b in bodies)
             for table, items in (("changes", directory.changes), ("logs", engine.logs)):
-                new = items[self._saved[table]:]
-                self._db.executemany(f"INSERT INTO {table} (body) VALUES (?)", [(_dump(i),) for i in new])
-            self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(meta.items()))
+                self._db[table].insert_all({"body": _dump(i)} for i in items[self._saved[table]:])
+            self._db["meta"].upsert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
         self._saved = {"changes": len(directory.changes), "logs": len(engine.logs)}
 
     # ------------------------------------------------------------------ load
