@@ -86,7 +86,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                 flags=_flags(settings["FLAGS"]), tenant_id=tenant_id)
     client_id = settings["CLIENT_ID"] or str(uuid.uuid4())
     client_secret = settings["CLIENT_SECRET"] or str(uuid.uuid4())  # unguessable when not configured
-    issuer = TokenIssuer(tenant_id=tenant_id, client_id=client_id, client_secret=client_secret, clock=clock)
+    issuer = TokenIssuer(tenant_id=tenant_id, client_id=client_id, client_secret=client_secret, clock=clock,
+                         domains=(directory.domain,))
     runtime = AzureAdRuntime(directory=directory, engine=engine, clock=clock, issuer=issuer, tenant_id=tenant_id,
                              service_principal_id=str(uuid.uuid5(uuid.UUID(tenant_id), "service-principal")),
                              app_id=str(uuid.uuid5(uuid.UUID(tenant_id), "application")),

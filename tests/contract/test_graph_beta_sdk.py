@@ -1,0 +1,15 @@
+"""Microsoft's Graph beta SDK for Python (``msgraph-beta-sdk``, ``/beta``) against the mock Azure AD
+over HTTP: the same matrix as the v1.0 SDK, through the beta package's own request builders and models."""
+
+from __future__ import annotations
+
+from graph_sdk_matrix import run_matrix
+from graph_sdk_support import Sdk
+
+
+def test_msgraph_beta_sdk_matrix(mock_tenant) -> None:
+    t = mock_tenant
+    outcomes = run_matrix(Sdk("msgraph_beta", "beta"), t.url, t.tenant_id, t.client_id, t.client_secret, t.domain,
+                          t.target_url, t.target_token)
+    failed = [f"{o.name}: {o.detail}" for o in outcomes if not o.ok]
+    assert not failed, "\n".join(failed)
