@@ -19,7 +19,7 @@ from flask import Blueprint, Response, g, jsonify
 from simulators.azure_ad.engine import OnDemandError, ProvisioningEngine
 from simulators.azure_ad.expression_syntax import ExpressionError
 from simulators.azure_ad.expressions import parse_expression_response
-from simulators.azure_ad.graph_common import (
+from simulators.azure_ad.graph.common import (
     GraphError,
     bad_request,
     check_properties,
@@ -29,8 +29,8 @@ from simulators.azure_ad.graph_common import (
     require,
     typed,
 )
-from simulators.azure_ad.graph_runtime import AzureAdRuntime
-from simulators.azure_ad.graph_schema import (
+from simulators.azure_ad.graph.runtime import AzureAdRuntime
+from simulators.azure_ad.graph.schema import (
     GROUP_TARGET_OBJECT,
     USER_TARGET_OBJECT,
     filter_operators_graph,

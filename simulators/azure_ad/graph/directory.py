@@ -20,7 +20,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from simulators.azure_ad.directory import DirectoryError, DirectoryGroup, DirectoryUser
-from simulators.azure_ad.graph_common import (
+from simulators.azure_ad.graph.common import (
     GraphError,
     bad_request,
     check_properties,
@@ -34,8 +34,8 @@ from simulators.azure_ad.graph_common import (
     select,
     typed,
 )
-from simulators.azure_ad.graph_filter import parse_odata_filter
-from simulators.azure_ad.graph_runtime import AzureAdRuntime, role_id
+from simulators.azure_ad.graph.odata_filter import parse_odata_filter
+from simulators.azure_ad.graph.runtime import AzureAdRuntime, role_id
 from simulators.common.clock import isoformat
 
 #: Graph v1.0 returns this set for a user when no ``$select`` is given.

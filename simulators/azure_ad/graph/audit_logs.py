@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from simulators.azure_ad.graph_common import not_found, paged
-from simulators.azure_ad.graph_filter import parse_odata_filter
-from simulators.azure_ad.graph_runtime import AzureAdRuntime
+from simulators.azure_ad.graph.common import not_found, paged
+from simulators.azure_ad.graph.odata_filter import parse_odata_filter
+from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.logs import ProvisioningLogRecord
 
 #: §7.10 "Supports ``$filter`` (``eq``, ``contains``, ``gt``, ``lt``)" — on these properties.

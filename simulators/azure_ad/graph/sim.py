@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from simulators.azure_ad.graph_common import GraphError, json_body
-from simulators.azure_ad.graph_runtime import AzureAdRuntime
+from simulators.azure_ad.graph.common import GraphError, json_body
+from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.common.clock import isoformat
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})

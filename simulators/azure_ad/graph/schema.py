@@ -20,7 +20,7 @@ from simulators.azure_ad.expression_functions import FUNCTIONS
 from simulators.azure_ad.expression_syntax import ExpressionError
 from simulators.azure_ad.expressions import parse_expression
 from simulators.azure_ad.flags import EngineFlags
-from simulators.azure_ad.graph_common import GraphError, bad_request
+from simulators.azure_ad.graph.common import GraphError, bad_request
 from simulators.azure_ad.mappings import (
     ENTERPRISE_URN,
     ApplyOn,

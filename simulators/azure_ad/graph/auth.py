@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from simulators.azure_ad.graph_common import GraphError
+from simulators.azure_ad.graph.common import GraphError
 from simulators.common.clock import Clock, isoformat
 
 GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"

@@ -17,7 +17,7 @@ from typing import Any
 
 from lark import Lark, Token, Transformer, UnexpectedInput
 
-from simulators.azure_ad.graph_common import GraphError
+from simulators.azure_ad.graph.common import GraphError
 
 _GRAMMAR = r"""
 ?start: or_expr
