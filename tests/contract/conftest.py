@@ -13,10 +13,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from simulators.azure_ad.app import create_app  # noqa: E402
-from simulators.code42.app import create_app as create_code42  # noqa: E402
-from simulators.common.clock import VirtualClock  # noqa: E402
-from simulators.common.server import ServerThread  # noqa: E402
+from simulators.azure_ad.app import create_app
+from simulators.code42.app import create_app as create_code42
+from simulators.common.clock import VirtualClock
+from simulators.common.server import ServerThread
 
 TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 DOMAIN = "contoso.example"

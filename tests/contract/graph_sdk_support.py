@@ -35,7 +35,7 @@ class MockTenantTokenProvider(AccessTokenProvider):
         self._expires = 0.0
         self.issued = 0
 
-    async def get_authorization_token(self, uri: str, additional_authentication_context: dict[str, Any] = {}) -> str:
+    async def get_authorization_token(self, uri: str, additional_authentication_context: dict[str, Any] | None = None) -> str:
         if not self._hosts.is_url_host_valid(uri):
             return ""  # kiota's rule: never send the token to a host it was not meant for
         if self._token is None or time.monotonic() >= self._expires:

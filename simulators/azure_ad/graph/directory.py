@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -31,63 +32,55 @@ from simulators.azure_ad.graph.common import (
     paged,
     reference_id,
     require,
-    select,
     typed,
 )
 from simulators.azure_ad.graph.odata_filter import parse_odata_filter
+from simulators.azure_ad.graph.odata_query import (
+    CollectionQuery,
+    CollectionSpec,
+    Expansion,
+    parse_expand,
+    parse_select_list,
+    require_count_segment,
+)
+from simulators.azure_ad.graph.resources import (
+    EXTENSION_ATTRIBUTES,
+    GROUP_DEFAULT_SELECT,
+    USER_DEFAULT_SELECT,
+    USER_STRINGS,
+    CreationTimes,
+    render_group,
+    render_user,
+)
 from simulators.azure_ad.graph.runtime import AzureAdRuntime, role_id
-from simulators.common.clock import isoformat
 
-#: Graph v1.0 returns this set for a user when no ``$select`` is given.
-USER_DEFAULT_SELECT = ("businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
-                       "officeLocation", "preferredLanguage", "surname", "userPrincipalName")
-GROUP_DEFAULT_SELECT = ("displayName", "description", "mailNickname", "securityEnabled", "mailEnabled",
-                        "groupTypes", "mail", "deletedDateTime")
-#: Graph user property → directory source attribute, for the plain string properties.
-_USER_STRINGS = {name: name for name in (
-    "city", "companyName", "country", "department", "displayName", "employeeId", "employeeType", "givenName",
-    "jobTitle", "mail", "mailNickname", "postalCode", "state", "streetAddress", "surname", "usageLocation",
-    "userPrincipalName", "userType")} | {"mobilePhone": "mobile"}
-USER_WRITABLE = (*_USER_STRINGS, "accountEnabled", "businessPhones", "onPremisesExtensionAttributes", "passwordProfile")
+USER_WRITABLE = (*USER_STRINGS, "accountEnabled", "businessPhones", "onPremisesExtensionAttributes", "passwordProfile")
 USER_REQUIRED_ON_CREATE = ("accountEnabled", "displayName", "mailNickname", "userPrincipalName", "passwordProfile")
-USER_FILTERABLE = ("id", "accountEnabled", "city", "companyName", "country", "department", "displayName",
-                   "employeeId", "employeeType", "givenName", "jobTitle", "mail", "mailNickname", "state", "surname",
-                   "usageLocation", "userPrincipalName", "userType")
+#: [AQ] "Support for filter by properties": the user properties the mock can filter on.
+USER_FILTERABLE = ("id", "accountEnabled", "city", "companyName", "country", "createdDateTime", "department",
+                   "displayName", "employeeId", "employeeType", "givenName", "jobTitle", "mail", "mailNickname",
+                   "mobilePhone", "postalCode", "state", "surname", "usageLocation", "userPrincipalName", "userType")
 GROUP_WRITABLE = ("displayName", "description", "mailNickname", "securityEnabled", "mailEnabled", "groupTypes")
 GROUP_REQUIRED_ON_CREATE = ("displayName", "mailEnabled", "mailNickname", "securityEnabled")
-GROUP_FILTERABLE = ("id", "displayName", "mailNickname", "securityEnabled", "mailEnabled", "description")
-EXTENSION_ATTRIBUTES = tuple(f"extensionAttribute{i}" for i in range(1, 16))
+GROUP_FILTERABLE = ("id", "displayName", "mailNickname", "securityEnabled", "mailEnabled", "description",
+                    "createdDateTime")
+#: ``members@odata.bind`` (and ``owners@odata.bind``, refused: the mock has no owners) on POST /groups:
+#: "Create group": "... you can specify owners or members ... using the members@odata.bind" with
+#: ``https://graph.microsoft.com/v1.0/directoryObjects/{id}`` references; "you can add up to 20
+#: members" in the request.
+GROUP_BIND_LIMIT = 20
+USER_PROPERTIES = frozenset(render_user(DirectoryUser("", {})))
+GROUP_PROPERTIES = frozenset(render_group(DirectoryGroup("", {})))
+USERS = CollectionSpec("User", "user", USER_PROPERTIES, USER_FILTERABLE,
+                       orderby_default=("displayName", "userPrincipalName"),
+                       orderby_advanced=("createdDateTime", "deletedDateTime"),
+                       expandable=("manager", "memberOf", "directReports"))
+GROUPS = CollectionSpec("Group", "group", GROUP_PROPERTIES, GROUP_FILTERABLE, orderby_default=("displayName",),
+                        orderby_advanced=("createdDateTime", "deletedDateTime"), expandable=("members",))
 
 
-# ---------------------------------------------------------------------------------------------- rendering
-def render_user(user: DirectoryUser) -> dict[str, Any]:
-    a = user.attributes
-    phone = a.get("telephoneNumber")
-    body: dict[str, Any] = {"id": user.object_id}
-    body.update({prop: a.get(source) for prop, source in _USER_STRINGS.items()})
-    body.update({
-        "accountEnabled": a.get("accountEnabled"),
-        "businessPhones": [phone] if phone else [],
-        "officeLocation": None,
-        "preferredLanguage": None,
-        "onPremisesExtensionAttributes": {name: a.get(name) for name in EXTENSION_ATTRIBUTES},
-        "deletedDateTime": isoformat(user.deleted_at) if user.deleted_at else None,
-    })
-    return body
-
-
-def render_group(group: DirectoryGroup) -> dict[str, Any]:
-    a = group.attributes
-    return {"id": group.object_id, "displayName": a.get("displayName"), "description": a.get("description"),
-            "mailNickname": a.get("mailNickname"), "securityEnabled": bool(a.get("securityEnabled", True)),
-            "mailEnabled": False, "groupTypes": [], "mail": None,
-            "deletedDateTime": isoformat(group.deleted_at) if group.deleted_at else None}
-
-
-def _typed_object(obj: DirectoryUser | DirectoryGroup) -> dict[str, Any]:
-    if isinstance(obj, DirectoryUser):
-        return {"@odata.type": "#microsoft.graph.user", **select(render_user(obj), USER_DEFAULT_SELECT, "user")}
-    return {"@odata.type": "#microsoft.graph.group", **select(render_group(obj), GROUP_DEFAULT_SELECT, "group")}
+def _expanded_properties(name: str) -> frozenset[str]:
+    return USER_PROPERTIES | GROUP_PROPERTIES
 
 
 # ---------------------------------------------------------------------------------------------- body → directory
@@ -98,7 +91,7 @@ def _user_attributes(body: dict[str, Any], *, create: bool) -> dict[str, Any]:
             require(body, name, dict if name == "passwordProfile" else bool if name == "accountEnabled" else str,
                     "user")
     attrs: dict[str, Any] = {}
-    for prop, source in _USER_STRINGS.items():
+    for prop, source in USER_STRINGS.items():
         if prop in body:
             attrs[source] = typed(body, prop, str, "user")
     if "accountEnabled" in body:
@@ -163,12 +156,66 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
             raise not_found(group_id)
         return group
 
-    def filtered(items: list[Any], render: Any, allowed: tuple[str, ...], resource: str) -> list[Any]:
-        text = request.args.get("$filter")
-        if not text:
-            return items
-        odata = parse_odata_filter(text, allowed, resource)
-        return [i for i in items if odata.matches(render(i))]
+    times = CreationTimes(d)
+
+    def full(obj: DirectoryUser | DirectoryGroup) -> dict[str, Any]:
+        return render_user(obj, times) if isinstance(obj, DirectoryUser) else render_group(obj, times)
+
+    def typed_object(obj: DirectoryUser | DirectoryGroup, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """A directoryObject in a mixed collection: ``@odata.type`` and the type's default properties."""
+        if isinstance(obj, DirectoryUser):
+            return {"@odata.type": "#microsoft.graph.user", **project(full(obj), names or USER_DEFAULT_SELECT)}
+        return {"@odata.type": "#microsoft.graph.group", **project(full(obj), names or GROUP_DEFAULT_SELECT)}
+
+    def project(resource: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+        return {name: resource.get(name) for name in dict.fromkeys(["id", *names])}
+
+    def selected(obj: DirectoryUser | DirectoryGroup, rendered: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``$select`` (or the default set) of one object, as in a collection or an entity response."""
+        user = isinstance(obj, DirectoryUser)
+        text = request.args.get("$select")
+        names = parse_select_list(text, USER_PROPERTIES if user else GROUP_PROPERTIES, "user" if user else "group") \
+            if text else (USER_DEFAULT_SELECT if user else GROUP_DEFAULT_SELECT)
+        return project(rendered or full(obj), names)
+
+    def related(obj: DirectoryUser | DirectoryGroup, name: str) -> Any:
+        if name == "manager":
+            manager = d.users.get(str(obj.attributes.get("manager") or ""))
+            return manager if manager is not None and not manager.soft_deleted else None
+        if name == "memberOf":
+            return d.direct_groups_of(obj.object_id)
+        if name == "directReports":
+            return [u for u in d.users.values() if u.attributes.get("manager") == obj.object_id and not u.soft_deleted]
+        assert isinstance(obj, DirectoryGroup)
+        return [m for i in obj.members if (m := d.users.get(i) or d.groups.get(i)) is not None and not m.soft_deleted]
+
+    def with_expansions(obj: DirectoryUser | DirectoryGroup, body: dict[str, Any],
+                        expand: list[Expansion]) -> dict[str, Any]:
+        for e in expand:
+            value = related(obj, e.name)
+            if isinstance(value, list):
+                body[e.name] = [typed_object(v, e.select) for v in value]
+            elif value is not None:  # no manager: Graph leaves the property out
+                body[e.name] = typed_object(value, e.select)
+        return body
+
+    def listing(objects: list[Any], spec: CollectionSpec, context: str) -> Response:
+        query = CollectionQuery.from_request(spec, target_properties=_expanded_properties)
+        rows = query.apply([(o, full(o)) for o in objects])
+        return paged(rows, lambda row: with_expansions(row[0], selected(row[0], row[1]), query.expand), context,
+                     count=query.count(len(rows)), cap=query.page_cap)
+
+    def counted(objects: list[Any], spec: CollectionSpec) -> Response:
+        require_count_segment()
+        query = CollectionQuery.from_request(spec)
+        if query.orderby or query.expand:
+            raise bad_request("$orderby and $expand do not apply to a $count segment.")
+        rows = query.apply([(o, full(o)) for o in objects])
+        return Response(str(len(rows)), mimetype="text/plain")
+
+    def entity(obj: DirectoryUser | DirectoryGroup, spec: CollectionSpec, context: str) -> Response:
+        expand = parse_expand(request.args.get("$expand"), spec.expandable, spec.type_name, _expanded_properties)
+        return jsonify({"@odata.context": context_url(context), **with_expansions(obj, selected(obj), expand)})
 
     def created(body: dict[str, Any], location: str) -> Response:
         response = jsonify(body)
@@ -177,10 +224,16 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
         return response
 
     # ------------------------------------------------------------------ users
+    def live_users() -> list[DirectoryUser]:
+        return [u for u in d.users.values() if not u.soft_deleted]
+
     @bp.get("/users")
     def list_users() -> Response:
-        users = filtered([u for u in d.users.values() if not u.soft_deleted], render_user, USER_FILTERABLE, "User")
-        return paged(users, lambda u: select(render_user(u), USER_DEFAULT_SELECT, "user"), "users")
+        return listing(live_users(), USERS, "users")
+
+    @bp.get("/users/$count")
+    def count_users() -> Response:
+        return counted(live_users(), USERS)
 
     @bp.post("/users")
     def create_user() -> Response:
@@ -198,14 +251,13 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
             user = d.add_user(**given)
         except DirectoryError as exc:
             raise bad_request(str(exc)) from None
-        body = {"@odata.context": context_url("users/$entity"), **render_user(user)}
+        # "Create User" answers with the new user's default properties (its example response)
+        body = {"@odata.context": context_url("users/$entity"), **project(full(user), USER_DEFAULT_SELECT)}
         return created(body, graph_url(f"users/{user.object_id}"))
 
     @bp.get("/users/<user_id>")
     def get_user(user_id: str) -> Response:
-        user = live_user(user_id)
-        return jsonify({"@odata.context": context_url("users/$entity"),
-                        **select(render_user(user), USER_DEFAULT_SELECT, "user")})
+        return entity(live_user(user_id), USERS, "users/$entity")
 
     @bp.patch("/users/<user_id>")
     def update_user(user_id: str) -> Response:
@@ -227,10 +279,10 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
 
     @bp.get("/users/<user_id>/manager")
     def get_manager(user_id: str) -> Response:
-        manager_id = live_user(user_id).attributes.get("manager")
-        if not manager_id or manager_id not in d.users:
+        manager = related(live_user(user_id), "manager")
+        if manager is None:
             raise not_found("manager")
-        return jsonify({"@odata.context": context_url("directoryObjects/$entity"), **_typed_object(d.users[manager_id])})
+        return jsonify({"@odata.context": context_url("directoryObjects/$entity"), **typed_object(manager)})
 
     @bp.put("/users/<user_id>/manager/$ref")
     def set_manager(user_id: str) -> Response:
@@ -251,8 +303,11 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
 
     @bp.get("/users/<user_id>/memberOf")
     def member_of(user_id: str) -> Response:
-        live_user(user_id)
-        return paged(d.direct_groups_of(user_id), _typed_object, "directoryObjects")
+        return paged(related(live_user(user_id), "memberOf"), typed_object, "directoryObjects")
+
+    @bp.get("/users/<user_id>/directReports")
+    def direct_reports(user_id: str) -> Response:
+        return paged(related(live_user(user_id), "directReports"), typed_object, "directoryObjects")
 
     # ------------------------------------------------------------------ deleted items
     def deleted(object_id: str) -> DirectoryUser | DirectoryGroup:
@@ -263,21 +318,21 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
 
     @bp.get("/directory/deletedItems/microsoft.graph.user")
     def deleted_users() -> Response:
-        return paged([u for u in d.users.values() if u.soft_deleted], _typed_object, "directoryObjects")
+        return paged([u for u in d.users.values() if u.soft_deleted], typed_object, "directoryObjects")
 
     @bp.get("/directory/deletedItems/microsoft.graph.group")
     def deleted_groups() -> Response:
-        return paged([g for g in d.groups.values() if g.soft_deleted], _typed_object, "directoryObjects")
+        return paged([g for g in d.groups.values() if g.soft_deleted], typed_object, "directoryObjects")
 
     @bp.get("/directory/deletedItems/<object_id>")
     def get_deleted(object_id: str) -> Response:
-        return jsonify({"@odata.context": context_url("directoryObjects/$entity"), **_typed_object(deleted(object_id))})
+        return jsonify({"@odata.context": context_url("directoryObjects/$entity"), **typed_object(deleted(object_id))})
 
     @bp.post("/directory/deletedItems/<object_id>/restore")
     def restore(object_id: str) -> Response:
         obj = deleted(object_id)
         d.restore(object_id)
-        return jsonify({"@odata.context": context_url("directoryObjects/$entity"), **_typed_object(obj)})
+        return jsonify({"@odata.context": context_url("directoryObjects/$entity"), **typed_object(obj)})
 
     @bp.delete("/directory/deletedItems/<object_id>")
     def purge(object_id: str) -> Response:
@@ -286,23 +341,50 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
         return Response(status=204)
 
     # ------------------------------------------------------------------ groups
+    def live_groups() -> list[DirectoryGroup]:
+        return [g for g in d.groups.values() if not g.soft_deleted]
+
     @bp.get("/groups")
     def list_groups() -> Response:
-        groups = filtered([g for g in d.groups.values() if not g.soft_deleted], render_group, GROUP_FILTERABLE, "Group")
-        return paged(groups, lambda g: select(render_group(g), GROUP_DEFAULT_SELECT, "group"), "groups")
+        return listing(live_groups(), GROUPS, "groups")
+
+    @bp.get("/groups/$count")
+    def count_groups() -> Response:
+        return counted(live_groups(), GROUPS)
+
+    def bound_members(body: dict[str, Any]) -> list[str]:
+        """The object ids of ``members@odata.bind``, each a live user or group (checked before anything is created)."""
+        refs = body.pop("members@odata.bind", None)
+        if "owners@odata.bind" in body:
+            raise bad_request("owners@odata.bind is not supported by this tenant: groups have no owners here.")
+        if refs is None:
+            return []
+        if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+            raise bad_request("'members@odata.bind' must be an array of directoryObjects URLs.")
+        if len(refs) > GROUP_BIND_LIMIT:
+            raise bad_request(f"At most {GROUP_BIND_LIMIT} members can be added when a group is created.")
+        ids = [reference_id({"@odata.id": r}) for r in refs]
+        for member_id in ids:
+            member = d.users.get(member_id) or d.groups.get(member_id)
+            if member is None or member.soft_deleted:
+                raise not_found(member_id)
+        return list(dict.fromkeys(ids))
 
     @bp.post("/groups")
     def create_group() -> Response:
-        attrs = _group_attributes(json_body(), create=True)
+        body = json_body()
+        members = bound_members(body)
+        attrs = _group_attributes(body, create=True)
         name = attrs.pop("displayName")
         group = d.add_group(name, **attrs)
-        return created({"@odata.context": context_url("groups/$entity"), **render_group(group)},
+        for member_id in members:
+            d.add_member(group.object_id, member_id)
+        return created({"@odata.context": context_url("groups/$entity"), **full(group)},
                        graph_url(f"groups/{group.object_id}"))
 
     @bp.get("/groups/<group_id>")
     def get_group(group_id: str) -> Response:
-        return jsonify({"@odata.context": context_url("groups/$entity"),
-                        **select(render_group(live_group(group_id)), GROUP_DEFAULT_SELECT, "group")})
+        return entity(live_group(group_id), GROUPS, "groups/$entity")
 
     @bp.patch("/groups/<group_id>")
     def update_group(group_id: str) -> Response:
@@ -320,9 +402,7 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
 
     @bp.get("/groups/<group_id>/members")
     def list_members(group_id: str) -> Response:
-        group = live_group(group_id)
-        members = [obj for m in group.members if (obj := d.users.get(m) or d.groups.get(m)) and not obj.soft_deleted]
-        return paged(members, _typed_object, "directoryObjects")
+        return paged(related(live_group(group_id), "members"), typed_object, "directoryObjects")
 
     @bp.post("/groups/<group_id>/members/$ref")
     def add_member(group_id: str) -> Response:
@@ -435,4 +515,4 @@ def create_directory_blueprint(runtime: AzureAdRuntime) -> Blueprint:
     return bp
 
 
-__all__ = ["GraphError", "create_directory_blueprint", "render_group", "render_user"]
+__all__ = ["GROUPS", "USERS", "GraphError", "create_directory_blueprint", "render_group", "render_user"]

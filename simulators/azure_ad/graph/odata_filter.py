@@ -125,6 +125,11 @@ class ODataFilter:
     def matches(self, resource: Mapping[str, Any]) -> bool:
         return bool(_eval(self.tree, resource))
 
+    @property
+    def operators(self) -> frozenset[str]:
+        """The operators and functions the expression uses (``eq``, ``not``, ``startswith``...)."""
+        return frozenset(_operators(self.tree))
+
 
 def parse_odata_filter(text: str, allowed: Iterable[str], resource_name: str) -> ODataFilter:
     """Parse ``text``; a syntax error is a 400 ``Request_BadRequest`` naming the position, a property
@@ -141,6 +146,13 @@ def parse_odata_filter(text: str, allowed: Iterable[str], resource_name: str) ->
                              f"Unsupported or invalid query filter clause specified for property '{path.text}' "
                              f"of resource '{resource_name}'.")
     return ODataFilter(text, tree)
+
+
+def _operators(node: Node) -> Iterable[str]:
+    if isinstance(node, tuple):
+        yield node[1] if node[0] in ("cmp", "call") else node[0]
+        for child in node[1:]:
+            yield from _operators(child)
 
 
 def _paths(node: Node) -> Iterable[Path]:
