@@ -40,9 +40,9 @@ class Ctx:
     domain: str
     state: dict[str, Any] = field(default_factory=dict)
 
-    def m(self, name: str, **kwargs: Any) -> Any:
+    def m(self, model: str, **kwargs: Any) -> Any:
         """A model instance, ``ctx.m("User", display_name=...)``."""
-        return self.sdk.model(name)(**kwargs)
+        return self.sdk.model(model)(**kwargs)
 
     def query(self, builder: str, *, headers: dict[str, str] | None = None, **params: Any) -> RequestConfiguration:
         """A request configuration with ``builder``'s GET query parameters (``"users.users_request_builder.
@@ -432,14 +432,14 @@ async def on_demand_unassigned(ctx: Ctx) -> None:
     assert _scoping_step(value)["details"]["ScopeEvaluationResult"] == "NotInScope", value
 
 
-@step("PUT .../jobs/{id}/schema (user scoping filter department EQUALS Sales)")
+@step("PATCH .../jobs/{id}/schema (user scoping filter department EQUALS Sales)")
 async def put_schema_scope(ctx: Ctx) -> None:
     schema = ctx.state["schema"]
     user_mapping = next(m for m in schema.synchronization_rules[0].object_mappings if m.source_object_name == "User")
     user_mapping.scope = ctx.m("Filter", groups=[ctx.m("FilterGroup", name="Sales only", clauses=[ctx.m(
         "FilterClause", operator_name="EQUALS", source_operand_name="department",
         target_operand=ctx.m("FilterOperand", values=["Sales"]))])])
-    await ctx.job().schema.put(schema)
+    await ctx.job().schema.patch(schema)  # the SDK's only write on this builder (Graph documents PUT)
     after = await ctx.job().schema.get()
     scope = next(m for m in after.synchronization_rules[0].object_mappings if m.source_object_name == "User").scope
     assert scope.groups[0].clauses[0].source_operand_name == "department", scope

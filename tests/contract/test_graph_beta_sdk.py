@@ -3,11 +3,12 @@ over HTTP: the same matrix as the v1.0 SDK, through the beta package's own reque
 
 from __future__ import annotations
 
+from graph_sdk_fixtures import code42_url, mock_tenant  # noqa: F401 - pytest fixtures
 from graph_sdk_matrix import run_matrix
 from graph_sdk_support import Sdk
 
 
-def test_msgraph_beta_sdk_matrix(mock_tenant) -> None:
+def test_msgraph_beta_sdk_matrix(mock_tenant) -> None:  # noqa: F811 - the imported fixture
     t = mock_tenant
     outcomes = run_matrix(Sdk("msgraph_beta", "beta"), t.url, t.tenant_id, t.client_id, t.client_secret, t.domain,
                           t.target_url, t.target_token)

@@ -3,11 +3,12 @@ every call of the matrix (graph_sdk_matrix.py) must succeed and deserialise with
 
 from __future__ import annotations
 
+from graph_sdk_fixtures import code42_url, mock_tenant  # noqa: F401 - pytest fixtures
 from graph_sdk_matrix import run_matrix
 from graph_sdk_support import Sdk
 
 
-def test_msgraph_sdk_matrix(mock_tenant) -> None:
+def test_msgraph_sdk_matrix(mock_tenant) -> None:  # noqa: F811 - the imported fixture
     t = mock_tenant
     # the token endpoint is addressed by the tenant's domain name here, by its GUID in the beta test
     outcomes = run_matrix(Sdk("msgraph", "v1.0"), t.url, t.domain, t.client_id, t.client_secret, t.domain,

@@ -55,6 +55,7 @@ SEARCH_NEEDS_HEADER = ("Request with $search query parameter only works through 
                        "header: 'ConsistencyLevel: eventual'")
 SORTING_NOT_SUPPORTED = "Sorting not supported for current query."
 EXPAND_PAGE_LIMIT = 100
+KNOWN_OPTIONS = frozenset({"$select", "$filter", "$top", "$skiptoken", "$orderby", "$count", "$search", "$expand"})
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,9 @@ class CollectionQuery:
                      ) -> CollectionQuery:
         if "$skip" in request.args:
             raise bad_request("'$skip' is not supported by the service.")
+        for name in request.args:
+            if name.startswith("$") and name not in KNOWN_OPTIONS:
+                raise bad_request(f"Query option '{name}' is not supported by the service.")
         query = cls(spec, eventual=consistency_eventual(), count_requested=_count_option())
         text = request.args.get("$filter")
         if text:

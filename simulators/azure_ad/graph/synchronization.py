@@ -24,21 +24,20 @@ from simulators.azure_ad.graph.common import (
     bad_request,
     check_properties,
     context_url,
+    graph_url,
     json_body,
     not_found,
     require,
     typed,
 )
+from simulators.azure_ad.graph.on_demand import on_demand_response, subject_out_of_scope
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.graph.schema import (
-    GROUP_TARGET_OBJECT,
-    USER_TARGET_OBJECT,
     filter_operators_graph,
     functions_graph,
     parse_schema,
     schema_graph,
 )
-from simulators.azure_ad.logs import ProvisioningLogRecord
 from simulators.azure_ad.mappings import JobMappings
 from simulators.common.clock import isoformat
 from simulators.common.http_recording import RecordingSession
@@ -51,8 +50,6 @@ SECRET_KEYS = frozenset({"BaseAddress", "SecretToken", "SyncAll", "SkipOutOfScop
                          "Password", "Domain", "Server", "InstanceName", "AppKey", "Oauth2AccessToken",
                          "Oauth2RefreshToken", "Oauth2TokenExchangeUri", "Oauth2ClientId", "Oauth2ClientSecret",
                          "SingleSignOnType", "Sandbox", "Url", "ValidateDomain", "SyncNowInterval"})
-_STEP_TYPES = {"import": "Import", "scoping": "Scoping", "matching": "Matching", "processing": "Processing",
-               "referenceResolution": "ReferenceResolution", "export": "Export"}
 
 
 def iso_duration(delta: timedelta) -> str:
@@ -63,7 +60,21 @@ def iso_duration(delta: timedelta) -> str:
         f"{secs}S" if secs or not (hours or minutes) else "")
 
 
+def _execution(execution: dict[str, Any] | None, quarantine: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A ``synchronizationTaskExecution`` whose ``error`` is a ``synchronizationError`` object
+    (``code``, ``message``, ``tenantActionable``), as Graph types it, never a bare string."""
+    if execution is None:
+        return None
+    result = dict(execution)
+    error = result.get("error")
+    if isinstance(error, str):
+        code = ((quarantine or {}).get("error") or {}).get("code") or "SynchronizationError"
+        result["error"] = {"code": code, "message": error, "tenantActionable": True}
+    return result
+
+
 def job_graph(runtime: AzureAdRuntime) -> dict[str, Any]:
+    """The ``synchronizationJob`` resource (id, templateId, schedule, status, synchronizationJobSettings)."""
     engine = runtime.engine
     status = engine.status()
     code = status["code"]
@@ -77,54 +88,14 @@ def job_graph(runtime: AzureAdRuntime) -> dict[str, Any]:
         "lastSuccessfulExecution", "lastSuccessfulExecutionWithExports", "steadyStateFirstAchievedTime",
         "steadyStateLastAchievedTime", "quarantine")}
     graph_status.update(code=code, progress=[], troubleshootingUrl=None)
+    for key in ("lastExecution", "lastSuccessfulExecution", "lastSuccessfulExecutionWithExports"):
+        graph_status[key] = _execution(graph_status[key], status["quarantine"])
     settings = []
     if engine.flags.accidental_deletion_threshold is not None:
         settings.append({"name": "QuarantineTooManyDeletesThreshold", "value": str(engine.flags.accidental_deletion_threshold)})
     return {"id": engine.job_id, "templateId": engine.flags.template_id,
             "schedule": {"expiration": None, "interval": iso_duration(engine.flags.cycle_interval), "state": state},
             "status": graph_status, "synchronizationJobSettings": settings}
-
-
-def _result_word(status: str) -> str:
-    return {"success": "Success", "failure": "Failure", "skipped": "Skipped", "warning": "Warning"}.get(status, status)
-
-
-def on_demand_response(record: ProvisioningLogRecord, ended: str) -> dict[str, Any]:
-    """``stringKeyStringValuePair`` with ``key``/``value`` JSON-encoded as strings (§9, verbatim shape)."""
-    details: dict[str, Any] = {}
-    if record.status != "success":
-        skip = next((s for s in reversed(record.steps) if "SkipReason" in s.details), None)
-        code = record.error_code or (skip.details["SkipReason"] if skip else None)
-        message = record.reason or (skip.description if skip else None)
-        details = {"errorCode": code, "errorMessage": message}
-    key = {"result": _result_word(record.status), "details": details}
-    target_type = USER_TARGET_OBJECT if record.object_type == "User" else GROUP_TARGET_OBJECT
-    status_info: dict[str, Any] = {"status": _result_word(record.status)}
-    if record.error_code:
-        status_info["errorInformation"] = {"errorCode": record.error_code, "reason": record.reason}
-    value = {
-        "action": record.action,
-        "changeId": record.change_id,
-        "cycleId": record.cycle_id,
-        "startTime": isoformat(record.activity_datetime),
-        "endTime": ended,
-        "modifiedProperties": [{"displayName": p.get("displayName"), "oldValue": p.get("oldValue"),
-                                "newValue": p.get("newValue")} for p in record.modified_properties],
-        "provisioningSteps": [{"name": s.name, "type": _STEP_TYPES.get(s.step_type, s.step_type),
-                               "status": _result_word(s.status), "description": s.description,
-                               "timestamp": isoformat(record.activity_datetime), "details": dict(s.details)}
-                              for s in record.steps],
-        "reportableIdentifier": record.source_display_name,
-        "statusInfo": status_info,
-        "sourceIdentity": {"id": record.source_id, "type": record.object_type, "name": record.source_display_name,
-                           "details": {}},
-        "sourceSystem": {"name": "Azure Active Directory"},
-        "targetIdentity": {"id": record.target_id or "", "type": target_type, "name": record.source_display_name,
-                           "details": {}},
-        "targetSystem": {"name": "customappsso"},
-    }
-    return {"@odata.context": context_url("microsoft.graph.stringKeyStringValuePair"),
-            "key": json.dumps(key, separators=(",", ":")), "value": json.dumps(value, separators=(",", ":"))}
 
 
 def _key_values(items: Any, where: str) -> dict[str, str]:
@@ -158,7 +129,7 @@ def create_sync_blueprint(runtime: AzureAdRuntime) -> Blueprint:
         sp_id, job_id = g.sync_ids
         if sp_id.lower() != runtime.service_principal_id:
             raise not_found(sp_id)
-        if job_id is not None and job_id != runtime.engine.job_id:
+        if job_id is not None and (not runtime.job_present or job_id != runtime.engine.job_id):
             raise not_found(job_id)
 
     @bp.url_defaults
@@ -176,7 +147,49 @@ def create_sync_blueprint(runtime: AzureAdRuntime) -> Blueprint:
 
     @bp.get("/jobs")
     def list_jobs() -> Response:
-        return jsonify({"@odata.context": context_url("synchronizationJobs"), "value": [job_graph(runtime)]})
+        jobs = [job_graph(runtime)] if runtime.job_present else []
+        return jsonify({"@odata.context": context_url("synchronizationJobs"), "value": jobs})
+
+    def forget_job_state() -> None:
+        """Delete job: "Stop synchronization, and permanently delete all the state associated with the
+        job" (synchronizationJob resource, Methods) — links, watermark, escrows, quarantine, cycles.
+        The provisioning logs stay: they are the tenant's audit log, not the job's state."""
+        engine.pause()
+        engine.restart("Full")
+        engine.cycles.clear()
+        engine.staged_deletes.clear()
+        runtime.started = False
+
+    @bp.post("/jobs")
+    def create_job() -> Response:
+        """Create synchronizationJob: "Create new synchronization job with a default synchronization
+        schema. The job is created in a disabled state. Call Start job to start synchronization." The
+        mock's service principal holds one job (one engine): a second one is a 409."""
+        body = json_body()
+        check_properties(body, ("templateId", "id", "schedule", "schema", "status", "synchronizationJobSettings",
+                                "bulkUpload"), "synchronizationJob")
+        template = require(body, "templateId", str, "synchronizationJob")
+        if template != engine.flags.template_id:
+            raise bad_request(f"Invalid templateId '{template}': the templates of this application are "
+                              f"'{engine.flags.template_id}'.")
+        if runtime.job_present:
+            raise GraphError(409, "Conflict", f"A synchronization job for template '{template}' already exists on "
+                             "this service principal; delete it first.")
+        forget_job_state()
+        engine.job_id = f"{template}.{runtime.tenant_id.replace('-', '')}.{uuid.uuid4()}"
+        default_schema()
+        runtime.job_present = True
+        response = jsonify({"@odata.context": context_url("synchronizationJobs/$entity"), **job_graph(runtime)})
+        response.status_code = 201
+        response.headers["Location"] = graph_url(f"servicePrincipals/{runtime.service_principal_id}/synchronization/"
+                                                 f"jobs/{engine.job_id}")
+        return response
+
+    @bp.delete("/jobs/<job_id>")
+    def delete_job(job_id: str) -> Response:
+        forget_job_state()
+        runtime.job_present = False
+        return Response(status=204)
 
     @bp.get("/jobs/<job_id>")
     def get_job(job_id: str) -> Response:
@@ -268,14 +281,23 @@ def create_sync_blueprint(runtime: AzureAdRuntime) -> Blueprint:
             uuid.UUID(object_id)
         except ValueError:
             raise bad_request(f"Invalid objectId '{object_id}'.") from None
-        known = runtime.directory.users if object_type == "User" else runtime.directory.groups
-        if object_id not in known:
+        d = runtime.directory
+        asked_for = (d.users if object_type == "User" else d.groups).get(object_id)
+        if asked_for is None:
             raise not_found(object_id)
         links = typed(subject, "links", dict, "synchronizationJobSubject") or {}
         members = links.get("members") or []
         if object_type == "Group" and (not isinstance(members, list) or
                                        len(members) > engine.flags.on_demand_max_group_members):
             raise bad_request(f"links.members must be a list of at most {engine.flags.on_demand_max_group_members} members.")
+        roles = [a.role for a in d.assignments_of(object_id)]
+        if object_type == "User":  # a user is also in scope through an assigned group it is a direct member of
+            roles += [a.role for group in d.direct_groups_of(object_id) for a in d.assignments_of(group.object_id)]
+        skipped = subject_out_of_scope(asked_for, job_id=engine.job_id, now=runtime.clock.now(),
+                                       sync_all=engine.flags.sync_all,
+                                       exclude_default_access=engine.flags.exclude_default_access, roles=roles)
+        if skipped is not None:
+            return jsonify(on_demand_response(skipped, isoformat(runtime.clock.now())))
         try:
             record = engine.provision_on_demand(object_id)
         except OnDemandError as exc:
@@ -283,6 +305,8 @@ def create_sync_blueprint(runtime: AzureAdRuntime) -> Blueprint:
             if message.startswith("TooManyRequests"):
                 raise GraphError(429, "TooManyRequests", message, {"Retry-After": "10"}) from None
             raise GraphError(400, "BadRequest", message) from None
+        if record.source_id != object_id:  # the engine wrote nothing about the subject: never report another object
+            raise GraphError(500, "InternalServerError", f"provisioning on demand produced no record for '{object_id}'.")
         return jsonify(on_demand_response(record, isoformat(runtime.clock.now())))
 
     # ------------------------------------------------------------------ schema
@@ -293,18 +317,24 @@ def create_sync_blueprint(runtime: AzureAdRuntime) -> Blueprint:
         return jsonify({"@odata.context": context_url("synchronizationSchema/$entity"), **body})
 
     @bp.put("/jobs/<job_id>/schema")
+    @bp.patch("/jobs/<job_id>/schema")
     def put_schema(job_id: str) -> Response:
+        """Graph documents ``PUT`` ("Update synchronizationSchema"); msgraph-sdk and msgraph-beta-sdk
+        have no ``put`` on this builder and send ``PATCH`` with the whole schema. Both replace it."""
         mappings, flags = parse_schema(json_body(), engine.mappings, engine.flags, runtime.rule_id)
         engine.mappings, engine.flags = mappings, flags
         runtime.schema_version += 1
         return Response(status=204)
 
-    @bp.delete("/jobs/<job_id>/schema")
-    def reset_schema(job_id: str) -> Response:
+    def default_schema() -> None:
         engine.mappings = JobMappings()
         engine.flags = engine.flags.with_(provision_groups=True, user_flow_types=frozenset({"Add", "Update", "Delete"}),
                                           group_flow_types=frozenset({"Add", "Update", "Delete"}))
         runtime.schema_version += 1
+
+    @bp.delete("/jobs/<job_id>/schema")
+    def reset_schema(job_id: str) -> Response:
+        default_schema()
         return Response(status=204)
 
     @bp.get("/jobs/<job_id>/schema/functions")
@@ -368,4 +398,4 @@ def create_sync_blueprint(runtime: AzureAdRuntime) -> Blueprint:
     return bp
 
 
-__all__ = ["create_sync_blueprint", "iso_duration", "job_graph", "on_demand_response"]
+__all__ = ["create_sync_blueprint", "iso_duration", "job_graph", "on_demand_response"]  # on_demand_response: re-export

@@ -1,5 +1,7 @@
-"""Fixtures for the vendor-SDK contract tests: the mock Azure AD and the mock Code42 it provisions
-into, each served by waitress on a loopback port (real HTTP, as ``scimgate serve azure-ad`` does)."""
+"""Fixtures for the Graph SDK contract tests: the mock Azure AD and the mock Code42 it provisions
+into, each served by waitress on a loopback port (real HTTP, as ``scimgate serve azure-ad`` does).
+A module of its own, not a conftest, so other contract tests in this folder keep their own fixtures;
+the test modules import these."""
 
 from __future__ import annotations
 
