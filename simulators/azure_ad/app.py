@@ -28,14 +28,14 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Blueprint, Flask, request
 
 from simulators.azure_ad.directory import Directory
 from simulators.azure_ad.engine import ProvisioningEngine
 from simulators.azure_ad.flags import EngineFlags
 from simulators.azure_ad.graph.audit_logs import create_logs_blueprint
 from simulators.azure_ad.graph.auth import TokenIssuer, create_token_blueprint, require_bearer
-from simulators.azure_ad.graph.common import register_graph_error_handlers
+from simulators.azure_ad.graph.common import GRAPH_VERSIONS, register_graph_error_handlers
 from simulators.azure_ad.graph.directory import create_directory_blueprint
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.graph.sim import create_sim_blueprint
@@ -107,15 +107,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _graph_needs_a_token() -> None:  # before any blueprint check: no token, no information
-        if request.path.startswith("/v1.0/") or request.path == "/v1.0":
+        if any(request.path == f"/{v}" or request.path.startswith(f"/{v}/") for v in GRAPH_VERSIONS):
             require_bearer(issuer)
 
     for bp in (create_directory_blueprint(runtime), create_sync_blueprint(runtime), create_logs_blueprint(runtime)):
-        app.register_blueprint(bp)
+        _register_in_every_version(app, bp)
     if settings["SIM_CONTROL"]:
         app.register_blueprint(create_sim_blueprint(runtime))
     app.wsgi_app = _Serialised(app.wsgi_app, runtime.lock)  # type: ignore[method-assign]
     return app
+
+
+def _register_in_every_version(app: Flask, bp: Blueprint) -> None:
+    """The same routes under ``/v1.0`` and ``/beta``: msgraph-beta-sdk calls the resources the mock
+    serves at the same paths under ``/beta`` (Graph's beta endpoint), with the same shapes."""
+    app.register_blueprint(bp)
+    prefix = bp.url_prefix or ""
+    app.register_blueprint(bp, name=f"{bp.name}_beta", url_prefix=prefix.replace("/v1.0", "/beta", 1))
 
 
 class _Serialised:
