@@ -498,6 +498,28 @@ async def filter_logs(ctx: Ctx) -> None:
     assert page.value and all(r.provisioning_action.value == "create" for r in page.value)
 
 
+@step("staged deletes: GET /auditLogs/provisioning?$filter=provisioningAction eq 'stagedDelete'")
+async def staged_deletes(ctx: Ctx) -> None:
+    body = ctx.sdk.cls("service_principals.item.synchronization.secrets.secrets_put_request_body.SecretsPutRequestBody")()
+    pair, key = ctx.sdk.model("SynchronizationSecretKeyStringValuePair"), ctx.sdk.model("SynchronizationSecret")
+    body.value = [pair(key=key.SyncNotificationSettings, value=json.dumps(
+        {"Enabled": False, "DeleteThresholdEnabled": True, "DeleteThresholdValue": 1}))]
+    await ctx.sp().synchronization.secrets.put(body)  # the accidental-deletions threshold: 1
+    await ctx.job().start.post()
+    await ctx.sim_advance(60)  # the initial cycle provisions the assigned users
+    page = await ctx.sp().app_role_assigned_to.get()
+    gone = [a for a in page.value if str(a.principal_id) in (ctx.state["users"]["alice"], ctx.state["users"]["erin"])]
+    for assignment in gone:
+        await ctx.sp().app_role_assigned_to.by_app_role_assignment_id(assignment.id).delete()
+    await ctx.sim_advance(2400)  # the next cycle would remove two users: over the threshold, staged
+    page = await ctx.client.audit_logs.provisioning.get(ctx.query(
+        "audit_logs.provisioning.provisioning_request_builder.ProvisioningRequestBuilder",
+        filter="provisioningAction eq 'stagedDelete'"))
+    staged = ctx.sdk.model("ProvisioningAction").StagedDelete
+    assert sorted(r.source_identity.id for r in page.value) == sorted(str(a.principal_id) for a in gone), page.value
+    assert all(r.provisioning_action is staged for r in page.value)
+
+
 @step("failed cycle: job status.lastExecution.error is a synchronizationError")
 async def failed_cycle(ctx: Ctx) -> None:
     body = ctx.sdk.cls("service_principals.item.synchronization.secrets.secrets_put_request_body.SecretsPutRequestBody")()
