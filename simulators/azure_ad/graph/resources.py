@@ -62,6 +62,8 @@ class CreationTimes:
 
     def of(self, object_id: str) -> datetime | None:
         changes = self.directory.changes
+        if len(changes) < self._seen:  # the log was replaced (a reloaded directory): read it again
+            self._seen, self._at = 0, {}
         for change in changes[self._seen:]:
             if change.kind == "created":
                 self._at.setdefault(change.object_id, change.at)
