@@ -165,3 +165,28 @@ def test_beta_serves_the_same_resources(graph, people):
     assert graph("GET", "/beta/servicePrincipals").json["value"][0]["appRoles"]
     assert graph("GET", "/beta/auditLogs/provisioning").json["value"] == []
     assert graph_app().test_client().get("/beta/users").status_code == 401
+
+
+def test_relationship_collections_take_the_same_options(graph, people):
+    refs = [f"https://graph.microsoft.com/v1.0/directoryObjects/{people[n]}" for n in ("ann", "ben", "cat")]
+    gid = graph("POST", "/v1.0/groups", json={"displayName": "All", "mailEnabled": False, "mailNickname": "all",
+                                              "securityEnabled": True, "members@odata.bind": refs}).json["id"]
+    page = graph("GET", f"/v1.0/groups/{gid}/members?$select=displayName,department").json["value"]
+    assert sorted(m["department"] for m in page) == ["Legal", "Sales", "Sales"]
+    assert set(page[0]) == {"@odata.type", "id", "displayName", "department"}
+    sales = graph("GET", f"/v1.0/groups/{gid}/members", query_string={"$filter": "department eq 'Sales'"})
+    assert sorted(names(sales)) == ["Ann Archer", "Cat McCoy-Lee"]
+    counted = graph("GET", f"/v1.0/groups/{gid}/members?$count=true&$top=1", headers=EVENTUAL).json
+    assert counted["@odata.count"] == 3 and len(counted["value"]) == 1
+    assert_graph_error(graph("GET", f"/v1.0/groups/{gid}/members?$expand=manager"), 400, "Request_BadRequest")
+    assert_graph_error(graph("GET", f"/v1.0/users/{people['ann']}/memberOf?$orderby=displayName"), 400,
+                       "Request_UnsupportedQuery")
+
+
+def test_single_resources_refuse_options_they_do_not_take(app, graph, people):
+    sp = app.extensions["scimgate"].service_principal_id
+    assert set(graph("GET", f"/v1.0/servicePrincipals/{sp}?$select=appId").json) == {"@odata.context", "id", "appId"}
+    for path in (f"/v1.0/users/{people['ann']}?$filter=x eq 1", f"/v1.0/servicePrincipals/{sp}?$expand=owners",
+                 f"/v1.0/servicePrincipals/{sp}/synchronization/jobs?$top=1",
+                 f"/v1.0/servicePrincipals/{sp}/appRoleAssignedTo?$filter=principalType eq 'User'"):
+        assert_graph_error(graph("GET", path), 400, "Request_BadRequest")

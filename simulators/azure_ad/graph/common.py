@@ -241,6 +241,15 @@ def select(resource: dict[str, Any], default: Iterable[str], type_name: str) -> 
     return {name: resource[name] for name in dict.fromkeys(["id", *names])}
 
 
+def refuse_options(*supported: str) -> None:
+    """A 400 for any OData system query option (``$...``) the route does not implement: Graph answers
+    options it does not support with an error, and so does the mock rather than ignore them."""
+    for name in request.args:
+        if name.startswith("$") and name not in supported:
+            raise bad_request(f"Query option '{name}' is not supported on this resource; it takes "
+                              f"{', '.join(supported) or 'no query options'}.")
+
+
 __all__ = [
     "GraphError",
     "bad_request",
@@ -253,6 +262,7 @@ __all__ = [
     "page_size",
     "paged",
     "reference_id",
+    "refuse_options",
     "register_graph_error_handlers",
     "request_version",
     "require",

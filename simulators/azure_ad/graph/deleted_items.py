@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from simulators.azure_ad.directory import Directory
-from simulators.azure_ad.graph.common import context_url, not_found
+from simulators.azure_ad.graph.common import context_url, not_found, refuse_options
 from simulators.azure_ad.graph.directory_views import DirectoryObject, DirectoryViews
 
 
@@ -37,6 +37,7 @@ class DeletedItemRoutes:
         return self.views.related_page([g for g in self.d.groups.values() if g.soft_deleted])
 
     def get_deleted(self, object_id: str) -> Response:
+        refuse_options()
         return jsonify({"@odata.context": context_url("directoryObjects/$entity"),
                         **self.views.typed_object(self.deleted(object_id))})
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from simulators.azure_ad.directory import Directory, DirectoryGroup, DirectoryUser
-from simulators.azure_ad.graph.common import bad_request, context_url, not_found, paged
+from simulators.azure_ad.graph.common import bad_request, context_url, not_found, paged, refuse_options
 from simulators.azure_ad.graph.odata_query import (
     CollectionQuery,
     CollectionSpec,
@@ -44,6 +44,12 @@ USERS = CollectionSpec("User", "user", USER_PROPERTIES, USER_FILTERABLE,
                        expandable=("manager", "memberOf", "directReports"))
 GROUPS = CollectionSpec("Group", "group", GROUP_PROPERTIES, GROUP_FILTERABLE, orderby_default=("displayName",),
                         orderby_advanced=("createdDateTime", "deletedDateTime"), expandable=("members",))
+
+
+#: a mixed collection of users and groups (memberOf, members, directReports, deletedItems)
+DIRECTORY_OBJECTS = CollectionSpec("DirectoryObject", "directoryObject", USER_PROPERTIES | GROUP_PROPERTIES,
+                                   tuple(dict.fromkeys((*USER_FILTERABLE, *GROUP_FILTERABLE))), orderby_default=(),
+                                   orderby_advanced=("displayName",))
 
 
 def expanded_properties(_name: str) -> frozenset[str]:
@@ -154,11 +160,20 @@ class DirectoryViews:
         return Response(str(len(rows)), mimetype="text/plain")
 
     def entity(self, obj: DirectoryObject, spec: CollectionSpec, context: str) -> Response:
+        refuse_options("$select", "$expand")
         expand = parse_expand(request.args.get("$expand"), spec.expandable, spec.type_name, expanded_properties)
         return jsonify({"@odata.context": context_url(context), **self.with_expansions(obj, self.selected(obj), expand)})
 
     def related_page(self, items: list[DirectoryObject]) -> Response:
-        return paged(items, self.typed_object, "directoryObjects")
+        """A relationship collection (memberOf, members, directReports, deletedItems): the same
+        ``$filter``/``$search``/``$orderby``/``$count`` rules as a collection; ``$select`` names any
+        user or group property; ``$expand`` is not offered here (400)."""
+        query = CollectionQuery.from_request(DIRECTORY_OBJECTS)
+        text = request.args.get("$select")
+        names = parse_select_list(text, DIRECTORY_OBJECTS.properties, "directoryObject") if text else None
+        rows = query.apply([(o, self.full(o)) for o in items])
+        return paged(rows, lambda row: self.typed_object(row[0], names), "directoryObjects",
+                     count=query.count(len(rows)))
 
 
-__all__ = ["GROUPS", "GROUP_FILTERABLE", "USERS", "USER_FILTERABLE", "DirectoryViews", "created", "project"]
+__all__ = ["DIRECTORY_OBJECTS", "GROUPS", "GROUP_FILTERABLE", "USERS", "USER_FILTERABLE", "DirectoryViews", "created", "project"]

@@ -28,6 +28,7 @@ from simulators.azure_ad.graph.common import (
     context_url,
     graph_url,
     json_body,
+    refuse_options,
     require,
     typed,
 )
@@ -121,6 +122,7 @@ class JobRoutes:
             bp.add_url_rule(rule, view_func=view, methods=[method])
 
     def templates(self) -> Response:
+        refuse_options()
         template = self.runtime.engine.flags.template_id
         return jsonify({"@odata.context": context_url("synchronizationTemplates"), "value": [
             {"id": template, "factoryTag": template, "applicationId": self.runtime.app_id, "default": True,
@@ -128,6 +130,7 @@ class JobRoutes:
              "metadata": [], "schema": None}]})
 
     def list_jobs(self) -> Response:
+        refuse_options()
         jobs = [job_graph(self.runtime)] if self.runtime.job_present else []
         return jsonify({"@odata.context": context_url("synchronizationJobs"), "value": jobs})
 
@@ -168,6 +171,7 @@ class JobRoutes:
         return Response(status=204)
 
     def get_job(self, job_id: str) -> Response:
+        refuse_options()
         return jsonify({"@odata.context": context_url("synchronizationJobs/$entity"), **job_graph(self.runtime)})
 
     def start(self, job_id: str) -> Response:

@@ -13,6 +13,7 @@ from simulators.azure_ad.graph.common import (
     check_properties,
     context_url,
     json_body,
+    refuse_options,
     require,
     typed,
 )
@@ -52,6 +53,7 @@ class SchemaRoutes:
             bp.add_url_rule(rule, view_func=view, methods=methods)
 
     def get_schema(self, job_id: str) -> Response:
+        refuse_options()
         rt, engine = self.runtime, self.runtime.engine
         body = schema_graph(engine.mappings, engine.flags, rule_id=rt.rule_id, job_id=engine.job_id,
                             version=rt.schema_version)

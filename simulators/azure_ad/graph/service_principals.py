@@ -20,7 +20,9 @@ from simulators.azure_ad.graph.common import (
     json_body,
     not_found,
     paged,
+    refuse_options,
     require,
+    select,
 )
 from simulators.azure_ad.graph.directory_views import created
 from simulators.azure_ad.graph.odata_filter import parse_odata_filter
@@ -74,19 +76,23 @@ class ServicePrincipalRoutes:
                 "resourceDisplayName": self.runtime.app_display_name, "resourceId": self.runtime.service_principal_id}
 
     def list_service_principals(self) -> Response:
+        refuse_options("$filter", "$select", "$top", "$skiptoken")
         items = [self.service_principal()]
         text = request.args.get("$filter")
         if text:
             odata = parse_odata_filter(text, ("id", "appId", "displayName"), "ServicePrincipal")
             items = [i for i in items if odata.matches(i)]
-        return paged(items, lambda sp: sp, "servicePrincipals")
+        return paged(items, lambda sp: select(sp, sp, "servicePrincipal"), "servicePrincipals")
 
     def get_service_principal(self, sp_id: str) -> Response:
         self.own_sp(sp_id)
-        return jsonify({"@odata.context": context_url("servicePrincipals/$entity"), **self.service_principal()})
+        refuse_options("$select")
+        sp = self.service_principal()
+        return jsonify({"@odata.context": context_url("servicePrincipals/$entity"), **select(sp, sp, "servicePrincipal")})
 
     def list_assignments(self, sp_id: str) -> Response:
         self.own_sp(sp_id)
+        refuse_options("$top", "$skiptoken")
         return paged(list(self.d.assignments), self.render_assignment,
                      f"servicePrincipals('{sp_id}')/appRoleAssignedTo")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from simulators.azure_ad.directory import Directory, DirectoryError
 from simulators.azure_ad.graph.common import (
@@ -21,10 +21,18 @@ from simulators.azure_ad.graph.common import (
     json_body,
     not_found,
     reference_id,
+    refuse_options,
     require,
     typed,
 )
-from simulators.azure_ad.graph.directory_views import USERS, DirectoryViews, created, project
+from simulators.azure_ad.graph.directory_views import (
+    DIRECTORY_OBJECTS,
+    USERS,
+    DirectoryViews,
+    created,
+    project,
+)
+from simulators.azure_ad.graph.odata_query import parse_select_list
 from simulators.azure_ad.graph.resources import EXTENSION_ATTRIBUTES, USER_DEFAULT_SELECT, USER_STRINGS
 
 USER_WRITABLE = (*USER_STRINGS, "accountEnabled", "businessPhones", "onPremisesExtensionAttributes", "passwordProfile")
@@ -149,7 +157,11 @@ class UserRoutes:
         manager = self.views.related(self.views.live_user(user_id), "manager")
         if manager is None:
             raise not_found("manager")
-        return jsonify({"@odata.context": context_url("directoryObjects/$entity"), **self.views.typed_object(manager)})
+        refuse_options("$select")
+        text = request.args.get("$select")
+        names = parse_select_list(text, DIRECTORY_OBJECTS.properties, "directoryObject") if text else None
+        return jsonify({"@odata.context": context_url("directoryObjects/$entity"),
+                        **self.views.typed_object(manager, names)})
 
     def set_manager(self, user_id: str) -> Response:
         self.views.live_user(user_id)
