@@ -130,6 +130,17 @@ async def select_full_property_set(ctx: Ctx) -> None:
     assert user.display_name is None, "$select must not return unselected properties"
 
 
+@step("GET /users/{id}?$select=<every property of the SDK's User model>")
+async def select_every_sdk_property(ctx: Ctx) -> None:
+    names = [n for n in ctx.sdk.structural_properties("User") if not n.startswith("@")]
+    assert len(names) > 70, names
+    user = await ctx.client.users.by_user_id(ctx.state["users"]["alice"]).get(ctx.query(USER_ITEM, select=names))
+    assert user.id == ctx.state["users"]["alice"] and user.display_name == "Alice Anders"
+    assert user.user_principal_name == f"alice@{ctx.domain}" and user.mail_nickname == "alice"
+    assert user.identities and user.identities[0].issuer_assigned_id == f"alice@{ctx.domain}"
+    assert user.on_premises_extension_attributes is not None and user.other_mails == []
+
+
 @step("GET /users?$filter=department eq 'Sales'")
 async def filter_eq(ctx: Ctx) -> None:
     page = await ctx.client.users.get(ctx.query(USERS, filter="department eq 'Sales'", select=["id", "department"]))

@@ -54,6 +54,18 @@ class MockTenantTokenProvider(AccessTokenProvider):
         return self._hosts
 
 
+class _RecordingNode:
+    """Stands in for a kiota ParseNode: remembers the type a field deserialiser asks for."""
+
+    def __init__(self) -> None:
+        self.asked: Any = None
+
+    def __getattr__(self, getter: str) -> Any:
+        def record(*args: Any, **_kwargs: Any) -> None:
+            self.asked = args[0] if args else None
+        return record
+
+
 class Sdk:
     """One Graph SDK package (``msgraph`` or ``msgraph_beta``): its client and its generated classes
     by dotted path under ``generated`` (``sdk.cls("models.user.User")``)."""
@@ -72,6 +84,18 @@ class Sdk:
         snake = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
         snake = snake.replace("o_auth2", "oauth2")
         return self.cls(f"models.{snake}.{name}")
+
+    def structural_properties(self, model: str) -> list[str]:
+        """The JSON names of ``model``'s properties that are not relationships (a relationship's type
+        is an Entity), read from the model's own field deserialisers."""
+        entity = self.cls("models.entity.Entity")
+        names = []
+        for name, deserialise in self.model(model)().get_field_deserializers().items():
+            node = _RecordingNode()
+            deserialise(node)
+            if not (isinstance(node.asked, type) and issubclass(node.asked, entity)):
+                names.append(name)
+        return sorted(names)
 
     def client(self, server: str, tenant: str, client_id: str, client_secret: str) -> tuple[Any, MockTenantTokenProvider]:
         base = f"{server.rstrip('/')}/{self.segment}"

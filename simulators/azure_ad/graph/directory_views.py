@@ -11,7 +11,14 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from simulators.azure_ad.directory import Directory, DirectoryGroup, DirectoryUser
-from simulators.azure_ad.graph.common import bad_request, context_url, not_found, paged, refuse_options
+from simulators.azure_ad.graph.common import (
+    bad_request,
+    context_url,
+    not_found,
+    paged,
+    refuse_options,
+    request_version,
+)
 from simulators.azure_ad.graph.odata_query import (
     CollectionQuery,
     CollectionSpec,
@@ -37,6 +44,7 @@ USER_FILTERABLE = ("id", "accountEnabled", "city", "companyName", "country", "cr
 GROUP_FILTERABLE = ("id", "displayName", "mailNickname", "securityEnabled", "mailEnabled", "description",
                     "createdDateTime")
 USER_PROPERTIES = frozenset(render_user(DirectoryUser("", {})))
+BETA_USER_PROPERTIES = frozenset(render_user(DirectoryUser("", {}), beta=True))
 GROUP_PROPERTIES = frozenset(render_group(DirectoryGroup("", {})))
 USERS = CollectionSpec("User", "user", USER_PROPERTIES, USER_FILTERABLE,
                        orderby_default=("displayName", "userPrincipalName"),
@@ -103,7 +111,9 @@ class DirectoryViews:
 
     # ------------------------------------------------------------------ renderings
     def full(self, obj: DirectoryObject) -> dict[str, Any]:
-        return render_user(obj, self.times) if isinstance(obj, DirectoryUser) else render_group(obj, self.times)
+        if isinstance(obj, DirectoryUser):
+            return render_user(obj, self.times, beta=request_version() == "beta")
+        return render_group(obj, self.times)
 
     def typed_object(self, obj: DirectoryObject, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """A directoryObject in a mixed collection: ``@odata.type`` and the type's default properties."""
@@ -116,7 +126,8 @@ class DirectoryViews:
         user = isinstance(obj, DirectoryUser)
         text = request.args.get("$select")
         if text:
-            names = parse_select_list(text, USER_PROPERTIES if user else GROUP_PROPERTIES, "user" if user else "group")
+            users = BETA_USER_PROPERTIES if request_version() == "beta" else USER_PROPERTIES
+            names = parse_select_list(text, users if user else GROUP_PROPERTIES, "user" if user else "group")
         else:
             names = USER_DEFAULT_SELECT if user else GROUP_DEFAULT_SELECT
         return project(rendered or self.full(obj), names)

@@ -41,14 +41,20 @@ USER_COLLECTIONS = ("assignedLicenses", "assignedPlans", "businessPhones", "iden
 #: the ones :func:`render_user` computes, this is the whole v1.0 property table.
 USER_NULLS = ("aboutMe", "ageGroup", "authorizationInfo", "birthday", "consentProvidedForMinor", "creationType",
               "customSecurityAttributes", "deviceEnrollmentLimit", "employeeHireDate", "employeeLeaveDateTime",
-              "employeeOrgData", "externalUserState", "externalUserStateChangeDateTime", "faxNumber", "hireDate",
+              "employeeOrgData", "externalUserState", "externalUserStateChangeDateTime", "faxNumber", "hireDate", "identityParentId",
               "isManagementRestricted", "isResourceAccount", "lastPasswordChangeDateTime",
               "legalAgeGroupClassification", "mailboxSettings", "mySite", "officeLocation",
               "onPremisesDistinguishedName", "onPremisesDomainName", "onPremisesImmutableId",
               "onPremisesLastSyncDateTime", "onPremisesSamAccountName", "onPremisesSecurityIdentifier",
               "onPremisesSyncEnabled", "onPremisesUserPrincipalName", "passwordPolicies", "passwordProfile",
-              "preferredDataLocation", "preferredLanguage", "preferredName", "securityIdentifier",
+              "preferredDataLocation", "preferredLanguage", "preferredName", "print", "securityIdentifier",
               "showInAddressList", "signInActivity", "signInSessionsValidFromDateTime")
+
+
+#: user properties only ``/beta`` has (msgraph-beta-sdk's ``User`` model): null / empty collections.
+BETA_USER_NULLS = ("cloudLicensing", "cloudRealtimeCommunicationInfo", "identityGovernance",
+                   "isLicenseReconciliationNeeded", "onPremisesSipInfo", "refreshTokensValidFromDateTime")
+BETA_USER_COLLECTIONS = ("deviceKeys", "infoCatalogs")
 
 
 @dataclass
@@ -75,14 +81,17 @@ def _stamp(value: datetime | None) -> str | None:
     return isoformat(value).replace("+00:00", "Z") if value else None
 
 
-def render_user(user: DirectoryUser, created: CreationTimes | None = None) -> dict[str, Any]:
-    """Every v1.0 property of ``user``; ``$select`` projects from this."""
+def render_user(user: DirectoryUser, created: CreationTimes | None = None, *, beta: bool = False) -> dict[str, Any]:
+    """Every v1.0 property of ``user`` (and the beta-only ones with ``beta``); ``$select`` projects
+    from this."""
     a = user.attributes
     phone = a.get("telephoneNumber")
     body: dict[str, Any] = {"id": user.object_id, "deletedDateTime": _stamp(user.deleted_at)}
     body.update({prop: a.get(source) for prop, source in USER_STRINGS.items()})
     body.update(dict.fromkeys(USER_NULLS))
     body.update({name: [] for name in USER_COLLECTIONS})
+    if beta:
+        body.update({**dict.fromkeys(BETA_USER_NULLS), **{name: [] for name in BETA_USER_COLLECTIONS}})
     upn = a.get("userPrincipalName")
     body.update({
         "accountEnabled": a.get("accountEnabled"),
@@ -112,5 +121,5 @@ def render_group(group: DirectoryGroup, created: CreationTimes | None = None) ->
             "securityIdentifier": None, "serviceProvisioningErrors": [], "theme": None, "visibility": None}
 
 
-__all__ = ["EXTENSION_ATTRIBUTES", "GROUP_DEFAULT_SELECT", "USER_COLLECTIONS", "USER_DEFAULT_SELECT", "USER_NULLS",
+__all__ = ["BETA_USER_COLLECTIONS", "BETA_USER_NULLS", "EXTENSION_ATTRIBUTES", "GROUP_DEFAULT_SELECT", "USER_COLLECTIONS", "USER_DEFAULT_SELECT", "USER_NULLS",
            "USER_STRINGS", "CreationTimes", "render_group", "render_user"]
