@@ -93,6 +93,13 @@ def test_advanced_only_filter_operators(graph, people):
     assert sorted(names(ok)) == ["Ben Baker", "Dan Dunn"]
 
 
+def test_in_operator_works_wherever_eq_does(graph, people):
+    found = graph("GET", "/v1.0/users", query_string={"$filter": f"id in ('{people['ann']}', '{people['cat']}')"})
+    assert sorted(names(found)) == ["Ann Archer", "Cat McCoy-Lee"]
+    assert sorted(names(graph("GET", "/v1.0/users", query_string={"$filter": "department in ('legal')"}))) == [
+        "Ben Baker"]
+
+
 def test_search_is_tokenized_on_display_name_and_needs_the_header(graph, people):
     error = assert_graph_error(graph("GET", '/v1.0/users?$search="displayName:ann"'), 400, "Request_UnsupportedQuery")
     assert "ConsistencyLevel: eventual" in error["message"]
