@@ -93,6 +93,15 @@ def test_advanced_only_filter_operators(graph, people):
     assert sorted(names(ok)) == ["Ben Baker", "Dan Dunn"]
 
 
+def test_a_user_is_addressed_by_id_or_user_principal_name(app, graph, people):
+    assert graph("GET", "/v1.0/users/Ann@Contoso.example").json["id"] == people["ann"]
+    assert graph("PATCH", "/v1.0/users/ben@contoso.example", json={"city": "Oslo"}).status_code == 204
+    assert app.extensions["scimgate"].directory.users[people["ben"]].attributes["city"] == "Oslo"
+    assert graph("DELETE", "/v1.0/users/dan@contoso.example").status_code == 204
+    assert app.extensions["scimgate"].directory.users[people["dan"]].soft_deleted
+    assert_graph_error(graph("GET", "/v1.0/users/dan@contoso.example"), 404, "Request_ResourceNotFound")
+
+
 def test_in_operator_works_wherever_eq_does(graph, people):
     found = graph("GET", "/v1.0/users", query_string={"$filter": f"id in ('{people['ann']}', '{people['cat']}')"})
     assert sorted(names(found)) == ["Ann Archer", "Cat McCoy-Lee"]

@@ -86,7 +86,11 @@ class DirectoryViews:
 
     # ------------------------------------------------------------------ lookups
     def live_user(self, user_id: str) -> DirectoryUser:
+        """By object id, or by userPrincipalName as Graph allows (``GET /users/{id | userPrincipalName}``)."""
         user = self.d.users.get(user_id)
+        if user is None and "@" in user_id:
+            user = next((u for u in self.d.users.values()
+                         if str(u.attributes.get("userPrincipalName") or "").lower() == user_id.lower()), None)
         if user is None or user.soft_deleted:
             raise not_found(user_id)
         return user

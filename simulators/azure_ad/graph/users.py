@@ -145,12 +145,11 @@ class UserRoutes:
         attrs = user_attributes(json_body(), create=False)
         self._upn_taken(attrs.get("userPrincipalName"), by=user)
         if attrs:
-            self.d.update_user(user_id, **attrs)
+            self.d.update_user(user.object_id, **attrs)
         return Response(status=204)
 
     def delete_user(self, user_id: str) -> Response:
-        self.views.live_user(user_id)
-        self.d.soft_delete(user_id)
+        self.d.soft_delete(self.views.live_user(user_id).object_id)
         return Response(status=204)
 
     def get_manager(self, user_id: str) -> Response:
@@ -164,18 +163,19 @@ class UserRoutes:
                         **self.views.typed_object(manager, names)})
 
     def set_manager(self, user_id: str) -> Response:
-        self.views.live_user(user_id)
+        user = self.views.live_user(user_id)
         manager_id = reference_id(json_body())
         self.views.live_user(manager_id)
-        if manager_id == user_id:
+        if manager_id == user.object_id:
             raise bad_request("A user cannot be their own manager.")
-        self.d.update_user(user_id, manager=manager_id)
+        self.d.update_user(user.object_id, manager=manager_id)
         return Response(status=204)
 
     def remove_manager(self, user_id: str) -> Response:
-        if not self.views.live_user(user_id).attributes.get("manager"):
+        user = self.views.live_user(user_id)
+        if not user.attributes.get("manager"):
             raise not_found("manager")
-        self.d.update_user(user_id, manager=None)
+        self.d.update_user(user.object_id, manager=None)
         return Response(status=204)
 
     def member_of(self, user_id: str) -> Response:
