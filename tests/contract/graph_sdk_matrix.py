@@ -107,6 +107,8 @@ async def get_user(ctx: Ctx) -> None:
     assert user.id == ctx.state["users"]["alice"] and user.display_name == "Alice Anders"
     assert user.user_principal_name == f"alice@{ctx.domain}" and user.job_title == "Engineer"
     assert user.business_phones == [], user.business_phones
+    by_upn = await ctx.client.users.by_user_id(f"alice@{ctx.domain}").get()  # /users/{id | userPrincipalName}
+    assert by_upn.id == user.id
 
 
 @step("PATCH /users/{id}")
