@@ -153,6 +153,17 @@ def test_expand_manager_member_of_and_members(graph, people):
     assert_graph_error(graph("GET", f"/v1.0/users/{ann}?$expand=manager(($select=id)"), 400, "Request_BadRequest")
 
 
+def test_patch_group_adds_members_with_bind(app, graph, people):
+    gid = graph("POST", "/v1.0/groups", json={"displayName": "G", "mailEnabled": False, "mailNickname": "g",
+                                              "securityEnabled": True}).json["id"]
+    refs = [f"https://graph.microsoft.com/v1.0/directoryObjects/{people[n]}" for n in ("ann", "ben")]
+    assert graph("PATCH", f"/v1.0/groups/{gid}", json={"members@odata.bind": refs}).status_code == 204
+    assert app.extensions["scimgate"].directory.groups[gid].members == [people["ann"], people["ben"]]
+    again = graph("PATCH", f"/v1.0/groups/{gid}", json={"members@odata.bind": refs[:1], "description": "x"})
+    assert "already exist" in assert_graph_error(again, 400, "Request_BadRequest")["message"]
+    assert app.extensions["scimgate"].directory.groups[gid].attributes.get("description") is None
+
+
 def test_members_bind_is_checked_before_the_group_exists(app, graph, people):
     base = {"displayName": "X", "mailEnabled": False, "mailNickname": "x", "securityEnabled": True}
     directory = app.extensions["scimgate"].directory

@@ -1,5 +1,5 @@
-"""``/groups``: list (OData options), ``/groups/$count``, create (with ``members@odata.bind``), get,
-update, soft delete, and ``members`` (list, ``$ref`` add and remove). The tenant has security groups
+"""``/groups``: list (OData options), ``/groups/$count``, create and update (both with
+``members@odata.bind``), get, soft delete, and ``members`` (list, ``$ref`` add and remove). The tenant has security groups
 only (``mailEnabled`` false, ``groupTypes`` [])."""
 
 from __future__ import annotations
@@ -99,10 +99,19 @@ class GroupRoutes:
         return self.views.entity(self.views.live_group(group_id), GROUPS, "groups/$entity")
 
     def update_group(self, group_id: str) -> Response:
-        self.views.live_group(group_id)
-        attrs = group_attributes(json_body(), create=False)
+        """Also adds members: "Add multiple members to a group in a single request" is a PATCH with
+        ``members@odata.bind`` (up to 20), refused when one of them is a member already ("Add members")."""
+        group = self.views.live_group(group_id)
+        body = json_body()
+        members = self.bound_members(body)
+        attrs = group_attributes(body, create=False)
+        if any(m in group.members for m in members):
+            raise bad_request("One or more added object references already exist for the following modified "
+                              "properties: 'members'.")
         if attrs:
             self.d.update_group(group_id, **attrs)
+        for member_id in members:
+            self.d.add_member(group_id, member_id)
         return Response(status=204)
 
     def delete_group(self, group_id: str) -> Response:
