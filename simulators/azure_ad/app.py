@@ -31,8 +31,6 @@ from typing import Any
 from flask import Blueprint, Flask, request
 
 from simulators.azure_ad.directory import Directory
-from simulators.azure_ad.engine import ProvisioningEngine
-from simulators.azure_ad.flags import EngineFlags
 from simulators.azure_ad.graph.audit_logs import create_logs_blueprint
 from simulators.azure_ad.graph.auth import TokenIssuer, create_token_blueprint, require_bearer
 from simulators.azure_ad.graph.common import GRAPH_VERSIONS, register_graph_error_handlers
@@ -40,6 +38,8 @@ from simulators.azure_ad.graph.directory import create_directory_blueprint
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.graph.sim import create_sim_blueprint
 from simulators.azure_ad.graph.synchronization import create_sync_blueprint
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine
+from simulators.azure_ad.provisioning.flags import EngineFlags
 from simulators.common.clock import SystemClock
 
 DEFAULTS: dict[str, Any] = {

@@ -33,9 +33,8 @@ class MockTenantTokenProvider(AccessTokenProvider):
         self._hosts = AllowedHostsValidator([urlsplit(graph_base).hostname or ""])
         self._token: str | None = None
         self._expires = 0.0
-        self.issued = 0
 
-    async def get_authorization_token(self, uri: str, additional_authentication_context: dict[str, Any] | None = None) -> str:
+    async def get_authorization_token(self, uri: str, _context: dict[str, Any] | None = None) -> str:
         if not self._hosts.is_url_host_valid(uri):
             return ""  # kiota's rule: never send the token to a host it was not meant for
         if self._token is None or time.monotonic() >= self._expires:
@@ -47,7 +46,6 @@ class MockTenantTokenProvider(AccessTokenProvider):
             body = response.json()
             self._token = str(body["access_token"])
             self._expires = time.monotonic() + max(0, int(body["expires_in"]) - 300)
-            self.issued += 1
         return self._token
 
     def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
@@ -60,7 +58,7 @@ class _RecordingNode:
     def __init__(self) -> None:
         self.asked: Any = None
 
-    def __getattr__(self, getter: str) -> Any:
+    def __getattr__(self, _getter: str) -> Any:
         def record(*args: Any, **_kwargs: Any) -> None:
             self.asked = args[0] if args else None
         return record

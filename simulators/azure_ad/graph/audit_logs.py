@@ -19,7 +19,7 @@ from flask import Blueprint, Response, jsonify, request
 from simulators.azure_ad.graph.common import bad_request, context_url, not_found, paged
 from simulators.azure_ad.graph.odata_filter import parse_odata_filter
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
-from simulators.azure_ad.logs import ProvisioningLogRecord
+from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord
 
 #: §7.10 "Supports ``$filter`` (``eq``, ``contains``, ``gt``, ``lt``)" — on these properties.
 FILTERABLE = ("id", "jobId", "cycleId", "changeId", "activityDateTime", "provisioningAction",

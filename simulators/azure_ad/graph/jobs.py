@@ -20,7 +20,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from simulators.azure_ad.engine import ProvisioningEngine
 from simulators.azure_ad.graph.common import (
     GraphError,
     bad_request,
@@ -35,6 +34,7 @@ from simulators.azure_ad.graph.common import (
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.graph.schema_routes import reset_to_default_schema
 from simulators.azure_ad.graph.secrets import key_values
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine
 from simulators.common.http_recording import RecordingSession
 
 #: [GRAPH §9] the ``resetScope`` values.

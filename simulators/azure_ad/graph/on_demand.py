@@ -21,7 +21,6 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from simulators.azure_ad.directory import DEFAULT_ACCESS, Directory, DirectoryGroup, DirectoryUser
-from simulators.azure_ad.engine import OnDemandError
 from simulators.azure_ad.graph.common import (
     GraphError,
     bad_request,
@@ -35,7 +34,8 @@ from simulators.azure_ad.graph.common import (
 from simulators.azure_ad.graph.jobs import require_configured
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.graph.schema import GROUP_TARGET_OBJECT, USER_TARGET_OBJECT
-from simulators.azure_ad.logs import ProvisioningLogRecord, new_id
+from simulators.azure_ad.provisioning.engine import OnDemandError
+from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord, new_id
 from simulators.common.clock import isoformat
 
 _STEP_TYPES = {"import": "Import", "scoping": "Scoping", "matching": "Matching", "processing": "Processing",

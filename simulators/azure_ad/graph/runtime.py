@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulators.azure_ad.directory import DEFAULT_ACCESS, USER_ROLE, Directory
-from simulators.azure_ad.engine import ProvisioningEngine
 from simulators.azure_ad.graph.auth import TokenIssuer
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine
 from simulators.common.clock import Clock
 
 #: "Default Access" is the implicit role of an assignment made without a role; Graph gives it the

@@ -1,5 +1,5 @@
 """The job's ``synchronizationSchema`` in Graph's shape, built from (and parsed back into) the
-engine's :class:`~simulators.azure_ad.mappings.JobMappings`, plus the ``functions`` and
+engine's :class:`~simulators.azure_ad.provisioning.mappings.JobMappings`, plus the ``functions`` and
 ``filterOperators`` catalogues.
 
 Shapes (azure-ad-behaviour.md §9): ``synchronizationSchema{id, version, synchronizationRules[],
@@ -17,12 +17,12 @@ from __future__ import annotations
 from typing import Any
 
 from simulators.azure_ad.directory import GROUP_ATTRIBUTES, USER_ATTRIBUTES
-from simulators.azure_ad.expression_functions import FUNCTIONS
-from simulators.azure_ad.expression_syntax import ExpressionError
 from simulators.azure_ad.expressions import parse_expression
-from simulators.azure_ad.flags import EngineFlags
+from simulators.azure_ad.expressions.functions import FUNCTIONS
+from simulators.azure_ad.expressions.syntax import ExpressionError
 from simulators.azure_ad.graph.common import GraphError, bad_request
-from simulators.azure_ad.mappings import (
+from simulators.azure_ad.provisioning.flags import EngineFlags
+from simulators.azure_ad.provisioning.mappings import (
     ENTERPRISE_URN,
     ApplyOn,
     AttributeMapping,
@@ -32,7 +32,13 @@ from simulators.azure_ad.mappings import (
     MappingType,
     TargetType,
 )
-from simulators.azure_ad.scoping import OPERATORS, UNARY, ScopingError, ScopingFilterSet, clause
+from simulators.azure_ad.provisioning.scoping_filters import (
+    OPERATORS,
+    UNARY,
+    ScopingError,
+    ScopingFilterSet,
+    clause,
+)
 
 SOURCE_DIRECTORY = "Azure Active Directory"
 TARGET_DIRECTORY = "customappsso"

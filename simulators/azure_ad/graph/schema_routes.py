@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from simulators.azure_ad.expression_syntax import ExpressionError
 from simulators.azure_ad.expressions import parse_expression_response
+from simulators.azure_ad.expressions.syntax import ExpressionError
 from simulators.azure_ad.graph.common import (
     bad_request,
     check_properties,
@@ -24,7 +24,7 @@ from simulators.azure_ad.graph.schema import (
     parse_schema,
     schema_graph,
 )
-from simulators.azure_ad.mappings import JobMappings
+from simulators.azure_ad.provisioning.mappings import JobMappings
 
 _ALL_FLOWS = frozenset({"Add", "Update", "Delete"})
 

@@ -38,10 +38,9 @@ def create_sim_blueprint(runtime: AzureAdRuntime) -> Blueprint:
         seconds: Any = body.get("seconds")
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds < 0:
             raise GraphError(400, "Request_BadRequest", "'seconds' must be a finite number >= 0")
-        move = getattr(runtime.clock, "advance", None)
-        if not callable(move):
+        if not runtime.clock.simulated:
             raise GraphError(409, "Request_BadRequest", "the tenant runs on the system clock; time cannot be advanced")
-        move(seconds)
+        runtime.clock.advance(seconds)
         cycles = runtime.engine.run_due() if runtime.configured else []
         return jsonify({"now": isoformat(runtime.clock.now()), "cycles": [c.to_graph() for c in cycles]})
 
