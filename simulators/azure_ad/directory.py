@@ -18,7 +18,7 @@ import itertools
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from faker import Faker
@@ -28,6 +28,10 @@ from simulators.common.clock import Clock, SystemClock
 #: Name of the gallery app role the Code42 tutorial excludes: "Users with the Default Access role are
 #: excluded from provisioning and will be marked as not effectively entitled in the provisioning logs."
 DEFAULT_ACCESS = "Default Access"
+
+#: "When deleted, user resources are moved to a temporary container and can be restored within 30 days.
+#: After that time, they are permanently deleted" (Graph ``DELETE /users/{id}``).
+RECYCLE_BIN_RETENTION = timedelta(days=30)
 USER_ROLE = "User"
 
 #: Every user attribute the directory models (the mapping tables of the tutorial, the Code42 article and
@@ -341,6 +345,16 @@ class Directory:
                 user.attributes["manager"] = None
                 self._log(user.object_id, "User", "updated")
         self._log(object_id, otype, "hard_deleted")
+
+    def purge_expired(self) -> list[str]:
+        """Hard-delete what has been in the recycle bin for :data:`RECYCLE_BIN_RETENTION` (as Entra does on
+        its own); the ids purged. Time only moves with the clock, so this runs when someone looks."""
+        cutoff = self.clock.now() - RECYCLE_BIN_RETENTION
+        expired = [obj.object_id for obj in [*self.users.values(), *self.groups.values()]
+                   if obj.soft_deleted and obj.deleted_at is not None and obj.deleted_at <= cutoff]
+        for object_id in expired:
+            self.hard_delete(object_id)
+        return expired
 
     def _object(self, object_id: str) -> tuple[DirectoryUser | DirectoryGroup, str]:
         if object_id in self.users:

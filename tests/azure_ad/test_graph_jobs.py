@@ -92,7 +92,7 @@ def test_on_demand_answers_about_its_own_subject(app, graph, sync):
     assert key == {"result": "Success", "details": {}} and value["sourceIdentity"]["id"] == alice["id"]
 
     _, key, value = on_demand(app, graph, url, carol["id"])  # unassigned: skipped, about carol
-    assert key["result"] == "Skipped" and key["details"]["errorCode"] == "NotEffectivelyEntitled"
+    assert key["result"] == "Skipped" and key["details"]["errorCode"] == "EntrySynchronizationSkipped"
     assert value["sourceIdentity"]["id"] == carol["id"] and value["action"] == "Other"
     scoping = next(s for s in value["provisioningSteps"] if s["type"] == "Scoping")
     assert scoping["details"]["ScopeEvaluationResult"] == "NotInScope" and "not assigned" in scoping["description"]
@@ -109,6 +109,8 @@ def test_on_demand_answers_about_its_own_subject(app, graph, sync):
 
     response, _, _ = on_demand(app, graph, url, "00000000-0000-4000-8000-00000000dead")
     assert_graph_error(response, 404, "Request_ResourceNotFound")
+    logged = {r.source_id for r in app.extensions["scimgate"].engine.logs}
+    assert {carol["id"], dave["id"], erin["id"]} <= logged  # every answer is also in the provisioning log
 
 
 def test_on_demand_with_an_empty_log_and_out_of_scope_by_filter(app, graph, sync):

@@ -8,19 +8,21 @@ the job does not provision (not assigned, outside a scoping filter, deleted or d
 still gets a record that says so in its ``Scoping`` step ("Provision on demand": "the scoping step
 ... shows whether the user is in scope"), never the record of some other object.
 
-:func:`subject_out_of_scope` decides the cases the route answers without running the engine;
-:func:`on_demand_response` renders any record; :class:`OnDemandRoutes` is the route.
+The engine decides and records every case (``ProvisioningEngine.provision_on_demand``: the
+subject's own record, also written to the provisioning log); this module parses the request, maps
+the engine's refusals onto Graph's errors (not found → 404, throttled → 429 with ``Retry-After``,
+other refusals → 400) and renders the record (:func:`on_demand_response`).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from simulators.azure_ad.directory import DEFAULT_ACCESS, Directory, DirectoryGroup, DirectoryUser
 from simulators.azure_ad.graph.common import (
     GraphError,
     bad_request,
@@ -34,47 +36,16 @@ from simulators.azure_ad.graph.common import (
 from simulators.azure_ad.graph.jobs import require_configured
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.graph.schema import GROUP_TARGET_OBJECT, USER_TARGET_OBJECT
-from simulators.azure_ad.provisioning.engine import OnDemandError
-from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord, new_id
+from simulators.azure_ad.provisioning.engine import OnDemandError, OnDemandNotFound, OnDemandThrottled
+from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord
 from simulators.common.clock import isoformat
 
 _STEP_TYPES = {"import": "Import", "scoping": "Scoping", "matching": "Matching", "processing": "Processing",
                "referenceResolution": "ReferenceResolution", "export": "Export"}
-#: Microsoft's words for a user the portal refuses to provision on demand ("On-demand provisioning",
-#: Known limitations: "On-demand provisioning ... can't disable or delete users and groups that have
-#: been disabled or deleted in Microsoft Entra ID").
-DELETED_OR_DISABLED = "Provision on demand can't disable or delete users and groups that have been disabled or " \
-                      "deleted in Microsoft Entra ID"
 
 
 def _result_word(status: str) -> str:
     return {"success": "Success", "failure": "Failure", "skipped": "Skipped", "warning": "Warning"}.get(status, status)
-
-
-def subject_out_of_scope(obj: DirectoryUser | DirectoryGroup, *, job_id: str, now: Any, sync_all: bool,
-                         exclude_default_access: bool, roles: list[str]) -> ProvisioningLogRecord | None:
-    """The subject's own ``Skipped`` record when the job would not provision it at all (deleted or
-    disabled in Entra, not assigned, only Default Access); None when the engine must decide."""
-    object_type = "User" if isinstance(obj, DirectoryUser) else "Group"
-    reason, entitled = None, True
-    if obj.soft_deleted:
-        reason = f"{DELETED_OR_DISABLED}: the {object_type.lower()} is deleted (in the recycle bin)."
-    elif isinstance(obj, DirectoryUser) and obj.attributes.get("accountEnabled") is False:
-        reason = f"{DELETED_OR_DISABLED}: the user is disabled."
-    elif not sync_all and not roles:
-        reason, entitled = f"The {object_type.lower()} is not assigned to the application.", False
-    elif not sync_all and exclude_default_access and all(r == DEFAULT_ACCESS for r in roles):
-        reason, entitled = "NotEffectivelyEntitled: only the Default Access role is assigned.", False
-    if reason is None:
-        return None
-    record = ProvisioningLogRecord(job_id, "on-demand-" + new_id(), new_id(), now, object_type, obj.object_id,
-                                   obj.display_name, action="Other", status="skipped")
-    record.step("EntryImport", "import", "success", f"Retrieved the {object_type.lower()} from Azure Active Directory")
-    record.step("EntrySynchronizationScoping", "scoping", "skipped", reason,
-                IsEffectivelyEntitledForProvisioning=str(entitled), ScopeEvaluationResult="NotInScope")
-    record.error_code = "NotEffectivelyEntitled" if not entitled else "EntrySynchronizationSkipped"
-    record.reason = reason
-    return record
 
 
 def on_demand_response(record: ProvisioningLogRecord, ended: str) -> dict[str, Any]:
@@ -135,13 +106,6 @@ def _one_subject(body: dict[str, Any], rule_id: str) -> dict[str, Any]:
     return subjects[0]
 
 
-def _roles(d: Directory, object_id: str, object_type: str) -> list[str]:
-    roles = [a.role for a in d.assignments_of(object_id)]
-    if object_type == "User":  # a user is also in scope through an assigned group it is a direct member of
-        roles += [a.role for group in d.direct_groups_of(object_id) for a in d.assignments_of(group.object_id)]
-    return roles
-
-
 class OnDemandRoutes:
     def __init__(self, runtime: AzureAdRuntime):
         self.runtime = runtime
@@ -149,7 +113,8 @@ class OnDemandRoutes:
     def register(self, bp: Blueprint) -> None:
         bp.add_url_rule("/jobs/<job_id>/provisionOnDemand", view_func=self.provision_on_demand, methods=["POST"])
 
-    def _subject(self, subject: dict[str, Any]) -> DirectoryUser | DirectoryGroup:
+    def _subject(self, subject: dict[str, Any]) -> tuple[str, str]:
+        """``(objectId, objectTypeName)``, checked for shape (the engine looks the object up)."""
         object_id = require(subject, "objectId", str, SUBJECT)
         object_type = require(subject, "objectTypeName", str, SUBJECT)
         if object_type not in ("User", "Group"):
@@ -158,40 +123,32 @@ class OnDemandRoutes:
             uuid.UUID(object_id)
         except ValueError:
             raise bad_request(f"Invalid objectId '{object_id}'.") from None
-        d = self.runtime.directory
-        found = (d.users if object_type == "User" else d.groups).get(object_id)
-        if found is None:
-            raise not_found(object_id)
         limit = self.runtime.engine.flags.on_demand_max_group_members
         members = (typed(subject, "links", dict, SUBJECT) or {}).get("members") or []
         if object_type == "Group" and (not isinstance(members, list) or len(members) > limit):
             raise bad_request(f"links.members must be a list of at most {limit} members.")
-        return found
+        return object_id, object_type
 
-    def _run_engine(self, object_id: str) -> ProvisioningLogRecord:
+    def _run_engine(self, object_id: str, object_type: str) -> ProvisioningLogRecord:
         try:
-            record = self.runtime.engine.provision_on_demand(object_id)
+            record = self.runtime.engine.provision_on_demand(object_id, object_type)
+        except OnDemandNotFound:
+            raise not_found(object_id) from None
+        except OnDemandThrottled as exc:
+            raise GraphError(429, "TooManyRequests", str(exc), {"Retry-After": str(math.ceil(exc.retry_after))}) \
+                from None
         except OnDemandError as exc:
-            message = str(exc)
-            if message.startswith("TooManyRequests"):
-                raise GraphError(429, "TooManyRequests", message, {"Retry-After": "10"}) from None
-            raise GraphError(400, "BadRequest", message) from None
-        if record.source_id != object_id:  # never report about another object
+            raise GraphError(400, "BadRequest", str(exc)) from None
+        if record.source_id != object_id:  # the engine's contract; never report about another object
             raise GraphError(500, "InternalServerError", f"provisioning on demand produced no record for '{object_id}'.")
         return record
 
     def provision_on_demand(self, job_id: str) -> Response:
         rt = self.runtime
         require_configured(rt)
-        subject = self._subject(_one_subject(json_body(), rt.rule_id))
-        object_type = "User" if isinstance(subject, DirectoryUser) else "Group"
-        flags = rt.engine.flags
-        record = subject_out_of_scope(subject, job_id=rt.engine.job_id, now=rt.clock.now(), sync_all=flags.sync_all,
-                                      exclude_default_access=flags.exclude_default_access,
-                                      roles=_roles(rt.directory, subject.object_id, object_type))
-        if record is None:
-            record = self._run_engine(subject.object_id)
+        object_id, object_type = self._subject(_one_subject(json_body(), rt.rule_id))
+        record = self._run_engine(object_id, object_type)
         return jsonify(on_demand_response(record, isoformat(rt.clock.now())))
 
 
-__all__ = ["DELETED_OR_DISABLED", "OnDemandRoutes", "on_demand_response", "subject_out_of_scope"]
+__all__ = ["OnDemandRoutes", "on_demand_response"]
