@@ -30,12 +30,12 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Blueprint, Flask, request
 
 from simulators.azure_ad.directory import Directory
 from simulators.azure_ad.graph.audit_logs import create_logs_blueprint
 from simulators.azure_ad.graph.auth import TokenIssuer, create_token_blueprint, require_bearer
-from simulators.azure_ad.graph.common import register_graph_error_handlers
+from simulators.azure_ad.graph.common import GRAPH_VERSIONS, register_graph_error_handlers
 from simulators.azure_ad.graph.directory import create_directory_blueprint
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.graph.sim import create_sim_blueprint
@@ -92,7 +92,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                 flags=_flags(settings["FLAGS"]), tenant_id=tenant_id)
     client_id = settings["CLIENT_ID"] or str(uuid.uuid4())
     client_secret = settings["CLIENT_SECRET"] or str(uuid.uuid4())  # unguessable when not configured
-    issuer = TokenIssuer(tenant_id=tenant_id, client_id=client_id, client_secret=client_secret, clock=clock)
+    issuer = TokenIssuer(tenant_id=tenant_id, client_id=client_id, client_secret=client_secret, clock=clock,
+                         domains=(directory.domain,))
     runtime = AzureAdRuntime(directory=directory, engine=engine, clock=clock, issuer=issuer, tenant_id=tenant_id,
                              service_principal_id=str(uuid.uuid5(uuid.UUID(tenant_id), "service-principal")),
                              app_id=str(uuid.uuid5(uuid.UUID(tenant_id), "application")),
@@ -115,15 +116,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _graph_needs_a_token() -> None:  # before any blueprint check: no token, no information
-        if request.path.startswith("/v1.0/") or request.path == "/v1.0":
+        if any(request.path == f"/{v}" or request.path.startswith(f"/{v}/") for v in GRAPH_VERSIONS):
             require_bearer(issuer)
 
     for bp in (create_directory_blueprint(runtime), create_sync_blueprint(runtime), create_logs_blueprint(runtime)):
-        app.register_blueprint(bp)
+        _register_in_every_version(app, bp)
     if settings["SIM_CONTROL"]:
         app.register_blueprint(create_sim_blueprint(runtime))
     app.wsgi_app = _Serialised(app.wsgi_app, runtime.lock, save)  # type: ignore[method-assign]
     return app
+
+
+def _register_in_every_version(app: Flask, bp: Blueprint) -> None:
+    """The same routes under ``/v1.0`` and ``/beta``: msgraph-beta-sdk calls the resources the mock
+    serves at the same paths under ``/beta`` (Graph's beta endpoint), with the same shapes."""
+    app.register_blueprint(bp)
+    prefix = bp.url_prefix or ""
+    app.register_blueprint(bp, name=f"{bp.name}_beta", url_prefix=prefix.replace("/v1.0", "/beta", 1))
 
 
 def _persisted(store: TenantStore, runtime: AzureAdRuntime, tenant_id: str) -> Callable[[], None]:

@@ -34,13 +34,13 @@ def token(app: Flask) -> str:
 def graph_client(app: Flask) -> Callable[..., TestResponse]:
     """Like a real Graph client (MSAL), it gets a new token when the old one has expired."""
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {token(app)}"}
+    auth = {"Authorization": f"Bearer {token(app)}"}
 
-    def call(method: str, path: str, **kwargs: Any) -> TestResponse:
-        response = client.open(path, method=method, headers=headers, **kwargs)
+    def call(method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
+        response = client.open(path, method=method, headers={**auth, **(headers or {})}, **kwargs)
         if response.status_code == 401 and "expired" in response.json["error"]["message"]:
-            headers["Authorization"] = f"Bearer {token(app)}"
-            response = client.open(path, method=method, headers=headers, **kwargs)
+            auth["Authorization"] = f"Bearer {token(app)}"
+            response = client.open(path, method=method, headers={**auth, **(headers or {})}, **kwargs)
         return response
 
     return call

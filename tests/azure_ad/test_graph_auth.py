@@ -53,10 +53,19 @@ def test_token_errors_are_aadsts_shaped(change, status, error, code):
 
 def test_unknown_tenant_and_json_body_are_refused():
     client = graph_app().test_client()
-    response = client.post("/contoso.example/oauth2/v2.0/token", data=token_request_form(CLIENT_ID, CLIENT_SECRET))
-    assert response.status_code == 400 and response.json["error_codes"] == [90002]
+    for tenant in ("fabrikam.example", "common", "organizations", "00000000-0000-0000-0000-000000000000"):
+        response = client.post(f"/{tenant}/oauth2/v2.0/token", data=token_request_form(CLIENT_ID, CLIENT_SECRET))
+        assert response.status_code == 400 and response.json["error_codes"] == [90002], tenant
     response = client.post(TOKEN_URL, json=token_request_form(CLIENT_ID, CLIENT_SECRET))
     assert response.status_code == 400 and response.json["error"] == "invalid_request"
+
+
+def test_the_tenant_domain_name_stands_for_the_tenant_id():
+    """Entra takes a tenant's domain name ("friendly name") wherever it takes the tenant id."""
+    client = graph_app().test_client()
+    for tenant in ("contoso.example", "CONTOSO.example", TENANT.upper()):
+        response = client.post(f"/{tenant}/oauth2/v2.0/token", data=token_request_form(CLIENT_ID, CLIENT_SECRET))
+        assert response.status_code == 200 and response.json["token_type"] == "Bearer", tenant
 
 
 @pytest.mark.parametrize("header, message", [

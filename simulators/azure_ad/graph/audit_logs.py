@@ -1,14 +1,22 @@
 """``GET /v1.0/auditLogs/provisioning``: the engine's provisioning log records as Graph
 ``provisioningObjectSummary`` objects (azure-ad-behaviour.md §7.10), newest first, with ``$filter``
-on the fields people filter on in the portal and ``$top``/``$skiptoken`` paging."""
+on the fields people filter on in the portal and ``$top``/``$skiptoken`` paging; other query
+options are refused (400), never ignored.
+
+Enum values are Graph's member names, camelCase as the v1.0 schema spells them:
+``provisioningAction`` is one of ``other, create, delete, disable, update, stagedDelete,
+unknownFutureValue`` ("provisioningObjectSummary resource type"; msgraph-sdk's
+``ProvisioningAction`` enum). A client SDK maps the value to its enum member by name, so
+``stageddelete`` would not parse.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 
-from simulators.azure_ad.graph.common import not_found, paged
+from simulators.azure_ad.graph.common import bad_request, context_url, not_found, paged
 from simulators.azure_ad.graph.odata_filter import parse_odata_filter
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord
@@ -20,6 +28,12 @@ FILTERABLE = ("id", "jobId", "cycleId", "changeId", "activityDateTime", "provisi
               "targetIdentity/identityType", "provisioningStatusInfo/status", "servicePrincipal/id",
               "servicePrincipal/displayName")
 MAX_PAGE = 1000
+SUPPORTED_OPTIONS = ("$filter", "$top", "$skiptoken")
+
+
+def graph_enum(value: str) -> str:
+    """``StagedDelete`` → ``stagedDelete``: a Graph enum member as the JSON value."""
+    return value[:1].lower() + value[1:]
 
 
 def create_logs_blueprint(runtime: AzureAdRuntime) -> Blueprint:
@@ -27,11 +41,16 @@ def create_logs_blueprint(runtime: AzureAdRuntime) -> Blueprint:
 
     def render(record: ProvisioningLogRecord) -> dict[str, Any]:
         body = record.to_graph(runtime.tenant_id)
+        body["provisioningAction"] = graph_enum(record.action)
         body["servicePrincipal"] = {"id": runtime.service_principal_id, "displayName": runtime.app_display_name}
         return body
 
     @bp.get("/provisioning")
     def list_provisioning() -> Response:
+        for name in request.args:
+            if name.startswith("$") and name not in SUPPORTED_OPTIONS:
+                raise bad_request(f"Query option '{name}' is not supported on auditLogs/provisioning; use "
+                                  f"{', '.join(SUPPORTED_OPTIONS)}.", "BadRequest")
         items = [render(r) for r in reversed(runtime.engine.logs)]
         text = request.args.get("$filter")
         if text:
@@ -43,12 +62,10 @@ def create_logs_blueprint(runtime: AzureAdRuntime) -> Blueprint:
     def get_provisioning(record_id: str) -> Response:
         for record in runtime.engine.logs:
             if record.id == record_id:
-                from flask import jsonify
-
-                return jsonify(render(record))
+                return jsonify({"@odata.context": context_url("auditLogs/provisioning/$entity"), **render(record)})
         raise not_found(record_id)
 
     return bp
 
 
-__all__ = ["FILTERABLE", "create_logs_blueprint"]
+__all__ = ["FILTERABLE", "create_logs_blueprint", "graph_enum"]

@@ -44,8 +44,20 @@ class TokenIssuer:
     client_id: str
     client_secret: str = field(repr=False)
     clock: Clock
+    #: the tenant's verified domain names, which Entra accepts in place of the tenant id
+    domains: tuple[str, ...] = ()
     _tokens: dict[str, datetime] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def names_this_tenant(self, tenant: str) -> bool:
+        """``/{tenant}/oauth2/v2.0/token`` takes the tenant id (a GUID) or one of the tenant's domain
+        names: "The {tenant} value in the path of the request can be used to control who can sign into
+        the application. Valid values are common, organizations, consumers, and tenant identifiers"
+        (Microsoft identity platform, "OAuth 2.0 client credentials flow"); tenant identifiers are "the
+        GUID or friendly name format" such as ``contoso.onmicrosoft.com`` ("Microsoft identity platform
+        and OAuth 2.0 authorization code flow"). Both compare case-insensitively."""
+        name = tenant.lower()
+        return name == self.tenant_id.lower() or name in (d.lower() for d in self.domains)
 
     def issue(self) -> tuple[str, int]:
         token = secrets.token_urlsafe(48)
@@ -94,14 +106,15 @@ def _aadsts(status: int, error: str, code: int, message: str, clock: Clock) -> R
 
 
 def create_token_blueprint(issuer: TokenIssuer) -> Blueprint:
-    """``POST /{tenant}/oauth2/v2.0/token`` (the tenant is the tenant id or ``organizations``-style alias
-    is refused: client credentials need a tenant)."""
+    """``POST /{tenant}/oauth2/v2.0/token``: the tenant is its id or one of its domain names
+    (:meth:`TokenIssuer.names_this_tenant`); ``common``/``organizations`` are refused, as client
+    credentials need a tenant."""
     bp = Blueprint("graph_token", __name__)
     clock = issuer.clock
 
     @bp.post("/<tenant>/oauth2/v2.0/token")
     def token(tenant: str) -> Response:
-        if tenant.lower() != issuer.tenant_id.lower():
+        if not issuer.names_this_tenant(tenant):
             return _aadsts(400, "invalid_request", 90002,
                            f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are "
                            "signing into the correct cloud.", clock)

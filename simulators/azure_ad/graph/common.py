@@ -24,6 +24,8 @@ from simulators.common.clock import Clock, isoformat
 from simulators.common.json_body import JsonBodyError, parse_json
 
 GRAPH_VERSION = "v1.0"
+#: The Graph versions served: the same resources answer under ``/v1.0`` and ``/beta``.
+GRAPH_VERSIONS = ("v1.0", "beta")
 DEFAULT_PAGE = 100
 MAX_PAGE = 999
 
@@ -156,9 +158,16 @@ def reference_id(body: Mapping[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- paging
+def request_version() -> str:
+    """``v1.0`` or ``beta``: the version segment of the current request."""
+    segment = request.path.lstrip("/").split("/", 1)[0]
+    return segment if segment in GRAPH_VERSIONS else GRAPH_VERSION
+
+
 def graph_url(path: str) -> str:
-    """Absolute URL of a Graph path on this server (what ``@odata.nextLink`` and ``@odata.context`` use)."""
-    return request.host_url.rstrip("/") + f"/{GRAPH_VERSION}/" + path.lstrip("/")
+    """Absolute URL of a Graph path on this server, in the request's version (what ``@odata.nextLink``,
+    ``@odata.context`` and ``Location`` use)."""
+    return request.host_url.rstrip("/") + f"/{request_version()}/" + path.lstrip("/")
 
 
 def context_url(fragment: str) -> str:
@@ -194,18 +203,28 @@ def _encode_skiptoken(offset: int) -> str:
 
 
 def paged(items: Sequence[Any], render: Callable[[Any], dict[str, Any]], context: str, *,
-          default: int = DEFAULT_PAGE, maximum: int = MAX_PAGE) -> Response:
-    """One page of a collection: ``{"@odata.context", "value", "@odata.nextLink"?}``. The next link
-    repeats every query option except ``$skiptoken``, which is opaque (an encoded offset)."""
+          default: int = DEFAULT_PAGE, maximum: int = MAX_PAGE, count: int | None = None,
+          cap: int | None = None) -> Response:
+    """One page of a collection: ``{"@odata.context", "@odata.count"?, "value", "@odata.nextLink"?}``.
+    The next link repeats every query option except ``$skiptoken``, which is opaque (an encoded
+    offset). ``cap`` bounds the page below ``$top`` without an error (Graph's page limit with
+    ``$expand``)."""
     top = page_size(default, maximum)
+    if cap is not None:
+        top = min(top, cap)
     token = request.args.get("$skiptoken")
     offset = _decode_skiptoken(token) if token else 0
     window = items[offset:offset + top]
-    body: dict[str, Any] = {"@odata.context": context_url(context), "value": [render(i) for i in window]}
+    body: dict[str, Any] = {"@odata.context": context_url(context)}
+    if count is not None:
+        body["@odata.count"] = count
+    body["value"] = [render(i) for i in window]
     if offset + top < len(items):
         args = [(k, v) for k, v in request.args.items(multi=True) if k != "$skiptoken"]
         if not any(k == "$top" for k, _ in args):
             args.append(("$top", str(top)))
+        elif cap is not None:
+            args = [(k, str(top) if k == "$top" else v) for k, v in args]
         args.append(("$skiptoken", _encode_skiptoken(offset + top)))
         body["@odata.nextLink"] = request.base_url + "?" + urlencode(args)
     return jsonify(body)
@@ -222,6 +241,15 @@ def select(resource: dict[str, Any], default: Iterable[str], type_name: str) -> 
     return {name: resource[name] for name in dict.fromkeys(["id", *names])}
 
 
+def refuse_options(*supported: str) -> None:
+    """A 400 for any OData system query option (``$...``) the route does not implement: Graph answers
+    options it does not support with an error, and so does the mock rather than ignore them."""
+    for name in request.args:
+        if name.startswith("$") and name not in supported:
+            raise bad_request(f"Query option '{name}' is not supported on this resource; it takes "
+                              f"{', '.join(supported) or 'no query options'}.")
+
+
 __all__ = [
     "GraphError",
     "bad_request",
@@ -234,7 +262,9 @@ __all__ = [
     "page_size",
     "paged",
     "reference_id",
+    "refuse_options",
     "register_graph_error_handlers",
+    "request_version",
     "require",
     "select",
     "typed",

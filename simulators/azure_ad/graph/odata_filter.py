@@ -1,5 +1,5 @@
 """The OData ``$filter`` subset Graph clients send to ``/users``, ``/groups`` and
-``/auditLogs/provisioning``: ``eq ne gt ge lt le``, ``and or not``, parentheses, and the functions
+``/auditLogs/provisioning``: ``eq ne gt ge lt le``, ``in (...)``, ``and or not``, parentheses, and the functions
 ``startswith``/``endswith``/``contains`` over property paths (``sourceIdentity/id``).
 
 Parsed with lark (the grammar below) rather than by hand; evaluation is over the JSON shape the route
@@ -24,8 +24,9 @@ _GRAMMAR = r"""
 ?or_expr: and_expr | or_expr OR and_expr -> or_
 ?and_expr: not_expr | and_expr AND not_expr -> and_
 ?not_expr: atom | NOT not_expr -> not_
-?atom: comparison | call | "(" or_expr ")"
+?atom: comparison | call | membership | "(" or_expr ")"
 comparison: operand CMP operand
+membership: path IN "(" operand ("," operand)* ")"
 call: FUNC "(" operand "," operand ")"
 ?operand: path | STRING -> string | NUMBER -> number | TRUE -> true | FALSE -> false | NULL -> null
         | DATETIME -> datetime | GUID -> guid
@@ -35,6 +36,7 @@ OR.2: /or\b/i
 AND.2: /and\b/i
 NOT.2: /not\b/i
 CMP.2: /(eq|ne|gt|ge|lt|le)\b/i
+IN.2: /in\b/i
 FUNC.2: /(startswith|endswith|contains)(?=\s*\()/i
 TRUE.2: /true\b/i
 FALSE.2: /false\b/i
@@ -97,6 +99,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def comparison(self, items: list[Any]) -> Node:
         return ("cmp", str(items[1]).lower(), items[0], items[2])
 
+    def membership(self, items: list[Any]) -> Node:
+        return ("in", items[0], list(items[2:]))  # a list: the tree walkers below look into tuples only
+
     def call(self, items: list[Any]) -> Node:
         return ("call", str(items[0]).lower(), items[1], items[2])
 
@@ -125,6 +130,11 @@ class ODataFilter:
     def matches(self, resource: Mapping[str, Any]) -> bool:
         return bool(_eval(self.tree, resource))
 
+    @property
+    def operators(self) -> frozenset[str]:
+        """The operators and functions the expression uses (``eq``, ``not``, ``startswith``...)."""
+        return frozenset(_operators(self.tree))
+
 
 def parse_odata_filter(text: str, allowed: Iterable[str], resource_name: str) -> ODataFilter:
     """Parse ``text``; a syntax error is a 400 ``Request_BadRequest`` naming the position, a property
@@ -141,6 +151,14 @@ def parse_odata_filter(text: str, allowed: Iterable[str], resource_name: str) ->
                              f"Unsupported or invalid query filter clause specified for property '{path.text}' "
                              f"of resource '{resource_name}'.")
     return ODataFilter(text, tree)
+
+
+def _operators(node: Node) -> Iterable[str]:
+    if isinstance(node, tuple):
+        yield node[1] if node[0] in ("cmp", "call") else node[0]
+        for child in node[1:]:
+            yield from _operators(child)
+
 
 
 def _paths(node: Node) -> Iterable[Path]:
@@ -188,6 +206,9 @@ def _eval(node: Node, resource: Mapping[str, Any]) -> Any:
         return _eval(node[1], resource) or _eval(node[2], resource)
     if kind == "not":
         return not _eval(node[1], resource)
+    if kind == "in":  # "The in operator is supported by default whenever eq operator is supported" [AQ]
+        value = _resolve(node[1], resource)
+        return any(_COMPARE["eq"](*_norm(value, _resolve(item, resource))) for item in node[2])
     a, b = _norm(_resolve(node[2], resource), _resolve(node[3], resource))
     if kind == "call":
         if not isinstance(a, str) or not isinstance(b, str):

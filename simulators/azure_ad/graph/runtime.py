@@ -44,6 +44,8 @@ class AzureAdRuntime:
     app_roles: list[str] = field(default_factory=lambda: [USER_ROLE])
     #: False until the first Graph ``start`` (the portal's "Provisioning Status: Off").
     started: bool = False
+    #: False after Graph ``DELETE .../jobs/{id}`` until ``POST .../jobs`` creates the job again.
+    job_present: bool = True
     #: Tenant URL and token known (constructor or ``PUT .../secrets``): the job is configured.
     configured: bool = True
     rule_id: str = field(default_factory=lambda: str(uuid.uuid4()))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulators.azure_ad.directory import GROUP_ATTRIBUTES, USER_ATTRIBUTES
 from simulators.azure_ad.expressions import parse_expression
 from simulators.azure_ad.expressions.functions import FUNCTIONS
 from simulators.azure_ad.expressions.syntax import ExpressionError
@@ -80,6 +81,37 @@ def _object_mapping(mappings: MappingSet, scoping: ScopingFilterSet, *, enabled:
     }
 
 
+#: Source attributes of the Entra directory every schema lists, beyond those the mappings read
+#: (the attribute-mapping UI offers them; ``directory.USER_ATTRIBUTES`` is what the mock models).
+USER_SOURCE_ATTRIBUTES = tuple(a for a in USER_ATTRIBUTES if a not in ("originalUserPrincipalName",))
+GROUP_SOURCE_ATTRIBUTES = GROUP_ATTRIBUTES
+_SOURCE_TYPES = {"accountEnabled": "Boolean", "manager": "Reference", "IsSoftDeleted": "Boolean"}
+_MULTIVALUED = {"appRoleAssignments", "members", "proxyAddresses", "otherMails"}
+
+
+def attribute_definition(name: str, attribute_type: str = "String", *, anchor: bool = False,
+                         multivalued: bool = False) -> dict[str, Any]:
+    """A Graph ``attributeDefinition`` ("attributeDefinition resource type": anchor, apiExpressions,
+    caseExact, defaultValue, flowNullValues, metadata, multivalued, mutability, name, referencedObjects,
+    required, type) — the SDK deserialises directory attributes as these objects, never as strings."""
+    return {"anchor": anchor, "apiExpressions": [], "caseExact": False, "defaultValue": None,
+            "flowNullValues": False, "metadata": [], "multivalued": multivalued, "mutability": "ReadWrite",
+            "name": name, "referencedObjects": [], "required": anchor, "type": attribute_type}
+
+
+def _source_attribute(name: str) -> dict[str, Any]:
+    return attribute_definition(name, _SOURCE_TYPES.get(name, "String"), anchor=name == "objectId",
+                                multivalued=name in _MULTIVALUED)
+
+
+def _directory(directory_id: str, name: str, objects: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """A Graph ``directoryDefinition`` with its ``objectDefinition`` list."""
+    return {"id": directory_id, "name": name, "discoverabilities": "None", "discoveryDateTime": None,
+            "readOnly": False, "version": None,
+            "objects": [{"name": obj, "attributes": attributes, "metadata": [], "supportedApis": []}
+                        for obj, attributes in objects.items()]}
+
+
 def schema_graph(mappings: JobMappings, flags: EngineFlags, *, rule_id: str, job_id: str, version: int) -> dict[str, Any]:
     users = _object_mapping(mappings.users, mappings.user_scoping, enabled=True, flow_types=flags.user_flow_types,
                             target_object=USER_TARGET_OBJECT)
@@ -95,14 +127,16 @@ def schema_graph(mappings: JobMappings, flags: EngineFlags, *, rule_id: str, job
             "objectMappings": [users, groups],
         }],
         "directories": [
-            {"id": "AAD", "name": SOURCE_DIRECTORY, "objects": [
-                {"name": "User", "attributes": sorted({a for m in mappings.users for a in m.source_attributes()})},
-                {"name": "Group", "attributes": sorted({a for m in mappings.groups for a in m.source_attributes()})}]},
-            {"id": "SCIM", "name": TARGET_DIRECTORY, "objects": [
-                {"name": USER_TARGET_OBJECT, "attributes": [{"name": m.target, "type": m.target_type.value}
-                                                            for m in mappings.users]},
-                {"name": GROUP_TARGET_OBJECT, "attributes": [{"name": m.target, "type": m.target_type.value}
-                                                             for m in mappings.groups]}]},
+            _directory("AAD", SOURCE_DIRECTORY, {
+                "User": [_source_attribute(a) for a in sorted(set(USER_SOURCE_ATTRIBUTES) | {
+                    a for m in mappings.users for a in m.source_attributes()})],
+                "Group": [_source_attribute(a) for a in sorted(set(GROUP_SOURCE_ATTRIBUTES) | {
+                    a for m in mappings.groups for a in m.source_attributes()})]}),
+            _directory("SCIM", TARGET_DIRECTORY, {
+                USER_TARGET_OBJECT: [attribute_definition(m.target, m.target_type.value,
+                                                          anchor=m.matching_priority == 1) for m in mappings.users],
+                GROUP_TARGET_OBJECT: [attribute_definition(m.target, m.target_type.value,
+                                                           anchor=m.matching_priority == 1) for m in mappings.groups]}),
         ],
     }
 
@@ -273,4 +307,4 @@ def filter_operators_graph() -> list[dict[str, Any]]:
             for op in OPERATORS]
 
 
-__all__ = ["attribute_mapping_graph", "filter_operators_graph", "functions_graph", "parse_schema", "schema_graph"]
+__all__ = ["attribute_definition", "attribute_mapping_graph", "filter_operators_graph", "functions_graph", "parse_schema", "schema_graph"]
