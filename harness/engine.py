@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import requests
 
+from harness import expectations
 from harness.context import ScenarioContext
 from harness.durations import format_duration, resolve_time
 from harness.errors import ConfigError, ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
@@ -56,16 +57,6 @@ class _Check:
     window: str               # text for the timeline
 
 
-def required_capabilities(scenario: Scenario) -> list[str]:
-    """The scenario's ``requires`` plus what its step kinds need, in a stable order."""
-    needed = list(scenario.requires)
-    if scenario.given:
-        needed.append("idp")
-    for step in scenario.when + scenario.then:
-        needed += [c for c in REGISTRY.get(step.kind).requires]
-    return list(dict.fromkeys(needed))
-
-
 class ScenarioRunner:
     """Runs one scenario. ``waits`` shows live waits as progress; ``on_cleanup(scenario_id, report)``
     hears what the live cleanup swept (the plugin lists it at the end of the run)."""
@@ -98,10 +89,13 @@ class ScenarioRunner:
                 for secret in target.secrets:
                     self.redactor.add(secret)
                 self.record.target, self.record.profile = target.label, target.profile_name
-                missing = [c for c in required_capabilities(self.scenario) if c not in target.capabilities]
-                if missing:
-                    reasons = "; ".join(f"{c}: {target.missing.get(c, 'not offered by the target')}" for c in missing)
-                    self._finish(SKIPPED, "not verifiable", f"requires {', '.join(missing)} ({reasons})")
+                unrunnable = expectations.setup_blocked(self.scenario, target)
+                if unrunnable is None and not any(expectations.blocked(s, self.scenario, target) is None
+                                                  for s in self.scenario.then):
+                    unrunnable = "; ".join(f"{s.label}: {expectations.blocked(s, self.scenario, target)}"
+                                           for s in self.scenario.then)
+                if unrunnable:  # nothing it could check: do not touch the target at all
+                    self._finish(SKIPPED, "not verifiable", unrunnable)
                     return self.record
                 ctx = ScenarioContext(self.scenario, target)
                 try:
@@ -130,6 +124,8 @@ class ScenarioRunner:
         ctx.anchor = ctx.target.clock.now()
         for check in self._plan(ctx):
             self._check(ctx, check)
+        if self.record.skipped_checks and len(self.record.skipped_checks) == len(self.scenario.then):
+            self._finish(SKIPPED, "not verifiable", "; ".join(self.record.skipped_checks))
 
     @contextlib.contextmanager
     def _live_wait(self, ctx: ScenarioContext, step: Step) -> Iterator[None]:
@@ -168,6 +164,11 @@ class ScenarioRunner:
     def _check(self, ctx: ScenarioContext, check: _Check) -> None:
         kind = REGISTRY.get(check.step.kind)
         clock = ctx.target.clock
+        basis = expectations.basis_of(check.step, self.scenario)
+        reason = expectations.blocked(check.step, self.scenario, ctx.target)
+        if reason is not None:  # skipped alone, before any wait: the rest of the scenario still counts
+            self._skip_check(check.step, reason, basis)
+            return
 
         def evaluate() -> None:
             now = clock.now()
@@ -194,15 +195,25 @@ class ScenarioRunner:
                     self.waits.done(self.scenario.id)
 
         label = f"{check.step.kind} ({check.window})" if check.window != "at once" else check.step.kind
-        self._step(ctx, "then", check.step.index, label, check.step.line, evaluate, stop_on_failure=False)
+        self._step(ctx, "then", check.step.index, label, check.step.line, evaluate, stop_on_failure=False,
+                   basis=basis)
+
+    def _skip_check(self, step: Step, reason: str, basis: str) -> None:
+        rec = StepRecord("then", step.index, step.kind, step.label, step.line, status=SKIPPED,
+                         message=self.redactor.text(reason), basis=basis)
+        self.record.steps.append(rec)
+        self.record.skipped_checks.append(f"{step.label}: {rec.message}")
+        self.record.timeline.append(f"{'':>10}  {SKIPPED:<7} {step.label} [{expectations.label(basis)}]: {rec.message}")
 
     # -------------------------------------------------------------- one step
 
     def _step(self, ctx: ScenarioContext, phase: str, index: int, kind: str, line: int | None,
-              run: Any, stop_on_failure: bool = True) -> None:
+              run: Any, stop_on_failure: bool = True, basis: str = "") -> None:
         label = f"{phase}[{index}] {kind}" if phase != "given" else "given"
-        rec = StepRecord(phase, index, kind, label, line,
+        rec = StepRecord(phase, index, kind, label, line, basis=basis,
                          started_at=datetime.now(UTC).isoformat(timespec="milliseconds"))
+        # An expectation's failure says what it rests on; a given/when step that fails is a prerequisite.
+        tag = f" [{expectations.label(basis)}]" if basis else " [prerequisite]"
         marks = ctx.exchange_marks()
         t0 = time.perf_counter()
         error: BaseException | None = None
@@ -238,7 +249,14 @@ class ScenarioRunner:
             rec.status = PASSED
         elif isinstance(error, ExpectationFailed):
             rec.status, rec.message = FAILED, self.redactor.text(str(error))
-            self._finish(FAILED, "product defect", f"{label} (line {line}): {rec.message}")
+            if not basis:  # the target refused what the scenario needs to set up: quote the exchange
+                refusal = _refusal(rec.exchanges)
+                rec.message = self.redactor.text(f"the target refused a prerequisite ({refusal}): {error}"
+                                                 if refusal else str(error))
+            self._finish(FAILED, "product defect", f"{label} (line {line}){tag}: {rec.message}")
+        elif isinstance(error, NotVerifiable) and phase == "then":
+            rec.status, rec.message = SKIPPED, self.redactor.text(str(error))
+            self.record.skipped_checks.append(f"{label}: {rec.message}")
         elif isinstance(error, NotVerifiable):
             rec.status, rec.message = SKIPPED, self.redactor.text(str(error))
             self._finish(SKIPPED, "not verifiable", f"{label}: {rec.message}")
@@ -255,7 +273,8 @@ class ScenarioRunner:
             self._finish(BROKEN, "harness error", f"{label} (line {line}): {rec.message}")
         else:
             raise error
-        self.record.timeline.append(f"T+{offset:>8}  {rec.status:<7} {label}" + (f": {rec.message}" if rec.message else ""))
+        self.record.timeline.append(f"T+{offset:>8}  {rec.status:<7} {label}" + (tag if basis else "")
+                                    + (f": {rec.message}" if rec.message else ""))
         if rec.status == BROKEN or (rec.status in (FAILED, SKIPPED) and stop_on_failure):
             raise _StopScenario()
 
@@ -297,6 +316,18 @@ def _poll_delays(window: float, simulated: bool) -> Iterator[float]:
     from harness.clock import backoff_delays
 
     return backoff_delays(window)
+
+
+def _refusal(exchanges: list[dict[str, Any]]) -> str:
+    """The first refused request of a step, as ``POST /Users -> HTTP 400: <detail>`` (empty when none)."""
+    for ex in exchanges:
+        status = ex.get("status")
+        if isinstance(status, int) and status >= 400:
+            body = ex.get("response_body")
+            detail = body.get("detail") or body.get("scimType") if isinstance(body, dict) else body
+            text = f"{ex['method']} {_short(ex['url'])} -> HTTP {status}"
+            return text + (f": {str(detail)[:160]}" if detail else "")
+    return ""
 
 
 def _short(url: str) -> str:

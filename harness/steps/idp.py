@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.context import ScenarioContext
-from harness.errors import ExpectationFailed, HarnessError
+from harness.errors import ExpectationFailed, HarnessError, TargetUnreachable
 from harness.matching import mismatches
 from harness.steps import step
 
@@ -130,6 +130,10 @@ def test_connection(ctx: ScenarioContext, args: dict[str, Any] | None) -> None:
     """Azure's "Test Connection" probe; fails the scenario unless the outcome is ``expect_success``."""
     result = ctx.idp.test_connection()
     want = (args or {}).get("expect_success", True)
+    if not result.ok and result.status is None:
+        # No HTTP answer at all (timeout, refused): the target is unreachable, not defective.
+        raise TargetUnreachable(f"Test Connection got no answer from the target: {result.message} "
+                                f"({result.error_code})")
     if bool(result.ok) is not want:
         raise ExpectationFailed(f"Test Connection {'failed' if want else 'succeeded'}: {result.message} "
                                 f"(HTTP {result.status}, {result.error_code})")
