@@ -6,13 +6,14 @@ context, so steps stay small and the engine decides what is recorded.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 from harness.drivers.code42_admin import Code42Admin
 from harness.drivers.idp import EMAIL_DOMAIN
 from harness.drivers.scim_client import ScimClient
-from harness.errors import ExpectationFailed, HarnessError, NotVerifiable
+from harness.errors import ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
 from harness.scenario import Scenario
 from harness.target import Target
 from simulators.common.http_recording import RecordingSession
@@ -130,14 +131,22 @@ class ScenarioContext:
         """Azure AD's requests about ``ref`` that the target refused, as ``POST /Users -> HTTP 400: detail``."""
         if self._idp is None or not self._idp.knows(ref):
             return ""
-        name = self.group_name(ref) if self._idp.is_group(ref) else self.user_name(ref)
+        group = self._idp.is_group(ref)
+        name = self.group_name(ref) if group else self.user_name(ref)
+        ids: set[str] = set()
+        # Later requests name the resource by its id only (PATCH /Users/{id}); best effort on a failure path.
+        with contextlib.suppress(ExpectationFailed, TargetUnreachable, KeyError, TypeError):
+            found = self.scim_group(ref) if group else self.scim_user(ref)
+            ids = {found["id"]} if found and found.get("id") else set()
         base = self.target.scim_url.rstrip("/")
         out = []
         for ex in self._idp.exchanges:
-            if not isinstance(ex.status, int) or ex.status < 400 or name not in str(ex.request_body or ex.url):
+            about = name in str(ex.request_body or ex.url) or ex.url.split("?")[0].rsplit("/", 1)[-1] in ids
+            if not isinstance(ex.status, int) or ex.status < 400 or not about:
                 continue
             body = ex.response_body
-            detail = body.get("detail") if isinstance(body, dict) else (str(body)[:160] if body else "")
+            detail = (" ".join(str(body.get(k)) for k in ("scimType", "detail") if body.get(k))
+                      if isinstance(body, dict) else (str(body)[:160] if body else ""))
             out.append(f"{ex.method} {ex.url.removeprefix(base)} -> HTTP {ex.status}" + (f": {detail}" if detail else ""))
         return "; ".join(out[:3])
 

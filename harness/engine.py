@@ -296,7 +296,7 @@ class ScenarioRunner:
             admin = ctx.admin if "code42-admin" in ctx.target.capabilities and ctx.target.admin_client else None
             with self.observer.step(f"cleanup (prefix {prefix})"):
                 try:
-                    report = Sweeper(ctx.scim, admin).sweep(prefix)
+                    report = Sweeper(ctx.scim, admin).sweep(prefix, pages=False)  # the end-of-run sweep pages
                 except Exception as exc:  # noqa: BLE001 - cleanup must never hide the verdict, but is reported
                     report = CleanupReport(prefix, failed=[f"{type(exc).__name__}: {exc}"])
                 for n, ex in enumerate(ctx.exchanges_since(marks), 1):

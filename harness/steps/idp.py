@@ -167,6 +167,10 @@ def idp_request(ctx: ScenarioContext, args: dict[str, Any]) -> None:
             continue
         hits.append(ex)
     what = ", ".join(f"{k}={v!r}" for k, v in args.items() if k not in ("count", "min_count"))
+    refused = [f"{ex.method} {_path_of(ex.url, base)} -> HTTP {ex.status}" for ex in ctx.idp.exchanges
+               if isinstance(ex.status, int) and ex.status >= 400]
+    # Azure AD sends what its view of the target implies: an earlier refusal usually explains a missing request.
+    what += f" (the target refused earlier Azure AD requests: {'; '.join(refused[:3])})" if refused else ""
     if "count" in args and len(hits) != args["count"]:
         raise ExpectationFailed(f"Azure AD sent {len(hits)} requests with {what}, expected {args['count']}")
     if "count" not in args and len(hits) < args.get("min_count", 1):
@@ -189,10 +193,14 @@ def idp_log(ctx: ScenarioContext, args: dict[str, Any]) -> None:
             continue
         hits.append(rec)
     what = ", ".join(f"{k}={v!r}" for k, v in args.items() if k != "count")
+    refused = ""
+    if "ref" in args and ("count" in args and len(hits) != args["count"] or "count" not in args and not hits):
+        refused = ctx.azure_refusals(args["ref"])
+        refused = f"; the target refused Azure AD: {refused}" if refused else ""
     if "count" in args and len(hits) != args["count"]:
-        raise ExpectationFailed(f"{len(hits)} provisioning log records with {what}, expected {args['count']}")
+        raise ExpectationFailed(f"{len(hits)} provisioning log records with {what}, expected {args['count']}{refused}")
     if "count" not in args and not hits:
-        raise ExpectationFailed(f"no provisioning log record with {what}")
+        raise ExpectationFailed(f"no provisioning log record with {what}{refused}")
 
 
 # ------------------------------------------------------------------ Azure AD configuration (admin edits)
