@@ -249,7 +249,7 @@ class ScenarioRunner:
             rec.status = PASSED
         elif isinstance(error, ExpectationFailed):
             rec.status, rec.message = FAILED, self.redactor.text(str(error))
-            if not basis:  # the target refused what the scenario needs to set up: quote the exchange
+            if not basis and "expected HTTP 20" in str(error):  # a set-up request refused: quote the exchange
                 refusal = _refusal(rec.exchanges)
                 rec.message = self.redactor.text(f"the target refused a prerequisite ({refusal}): {error}"
                                                  if refusal else str(error))

@@ -161,7 +161,7 @@ def idp_request(ctx: ScenarioContext, args: dict[str, Any]) -> None:
             continue
         if pattern is not None and not pattern.search(path):
             continue
-        if "status" in args and ex.status != args["status"]:
+        if "status" in args and ex.status not in (args["status"] if isinstance(args["status"], list) else [args["status"]]):
             continue
         if "body" in args and mismatches(args["body"], ex.request_body):
             continue

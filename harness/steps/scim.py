@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from harness.context import ScenarioContext
-from harness.errors import ExpectationFailed
+from harness.errors import ExpectationFailed, NotVerifiable
 from harness.matching import dig, mismatches
 from harness.steps import step
 
@@ -56,6 +56,7 @@ def check_response(status: int, headers: Any, body: Any, expect: dict[str, Any],
 def scim_request(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     """Send one SCIM request to the target and check the response against ``expect``."""
     args = ctx.render({k: v for k, v in args.items() if k != "expect"}) | {"expect": args.get("expect")}
+    prerequisite = bool(args.get("prerequisite"))
     response = ctx.scim.request(args["method"], args["path"], body=args.get("body"), raw_body=args.get("raw_body"),
                                 headers=args.get("headers"), auth=args.get("auth", "token"))
     try:
@@ -66,6 +67,9 @@ def scim_request(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     expect = ctx.render(args.get("expect") or {})
     problems = check_response(response.status_code, response.headers, body, expect,
                               f"{args['method']} {args['path']}")
+    if problems and prerequisite:  # the state the check needs is not there: it cannot be judged here
+        raise NotVerifiable("prerequisite not met, so the scenario cannot be checked on this target: "
+                            + "; ".join(problems))
     if problems:
         raise ExpectationFailed("; ".join(problems))
     for name, path in (args.get("save") or {}).items():
