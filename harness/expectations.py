@@ -68,7 +68,26 @@ def setup_blocked(scenario: Scenario, target: Any) -> str | None:
         needed.append("idp")
     for step in scenario.when:
         needed += list(REGISTRY.get(step.kind).requires)
-    return _missing(needed, target.capabilities, target.missing)
+    return _missing(needed, target.capabilities, target.missing) or _destructive(scenario, target)
+
+
+def _destructive(scenario: Scenario, target: Any) -> str | None:
+    """Why a step that changes tenant-wide state may not run here, or None.
+
+    A fresh in-process mock may take anything. A shared target's reset (``/_sim/reset``) restores its
+    settings but not its credentials. A live tenant keeps both: only ``--allow-destructive`` consents.
+    """
+    if getattr(target, "allow_destructive", False):
+        return None
+    for step in scenario.when:
+        kind = REGISTRY.get(step.kind).destructive
+        if kind == "settings" and target.simulated:
+            continue  # the reset before the next scenario puts the profile's settings back
+        if kind:
+            return (f"{step.label} is destructive: it changes the tenant's {kind} for everyone using it, "
+                    "and a shared target keeps the change; run it with --allow-destructive or against the "
+                    "in-process mock")
+    return None
 
 
 def blocked(step: Step, scenario: Scenario, target: Any) -> str | None:

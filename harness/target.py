@@ -56,6 +56,8 @@ class Target:
     request_timeout: float = 30.0      # seconds per HTTP request (--request-timeout)
     #: Restart the target process on the same database (in-process mock only; ``code42.restart``).
     restart: Callable[[], None] | None = field(repr=False, default=None)
+    #: Steps that change tenant-wide state may run (a fresh mock per scenario, or the user consented).
+    allow_destructive: bool = False
 
 
 def profile_path(name_or_path: str) -> Path:
@@ -172,7 +174,7 @@ class MockTargets:
                 clock=SimulatedTime(server.url, owned=True), capabilities=MOCK_CAPABILITIES, missing={},
                 profile=profile, profile_name=profile_name, simulated=True,
                 run_prefix=self.config.run_prefix, secrets=[token, client_secret],
-                restart=restart if database != ":memory:" else None,
+                restart=restart if database != ":memory:" else None, allow_destructive=True,
             )
 
 
@@ -306,6 +308,7 @@ class GivenTarget:
             clock=SimulatedTime(root) if sim else RealTime(self.cancel), capabilities=self.capabilities,
             missing=self.missing, profile=copy.deepcopy(self.base_profile), profile_name=config.profile,
             simulated=sim, run_prefix=prefix, secrets=config.secrets, request_timeout=config.request_timeout,
+            allow_destructive=bool(getattr(config, "allow_destructive", False)),
         )
 
 
