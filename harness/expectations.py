@@ -75,7 +75,8 @@ def _destructive(scenario: Scenario, target: Any) -> str | None:
     """Why a step that changes tenant-wide state may not run here, or None.
 
     A fresh in-process mock may take anything. A shared target's reset (``/_sim/reset``) restores its
-    settings but not its credentials. A live tenant keeps both: only ``--allow-destructive`` consents.
+    settings but not its credentials. A live tenant keeps both: only a run that allows destructive steps
+    (``Target.allow_destructive``, from the option ``allow_destructive``) may change them.
     """
     if getattr(target, "allow_destructive", False):
         return None
@@ -85,8 +86,8 @@ def _destructive(scenario: Scenario, target: Any) -> str | None:
             continue  # the reset before the next scenario puts the profile's settings back
         if kind:
             return (f"{step.label} is destructive: it changes the tenant's {kind} for everyone using it, "
-                    "and a shared target keeps the change; run it with --allow-destructive or against the "
-                    "in-process mock")
+                    "and a shared target keeps the change; it runs against the in-process mock, or where the "
+                    "run allows destructive steps")
     return None
 
 
