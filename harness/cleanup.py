@@ -45,11 +45,14 @@ class CleanupReport:
     failed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)     # inactive users the target keeps after DELETE
     leaked: list[str] = field(default_factory=list)   # still in service after the sweep, by name
+    paged: bool = True                                # the re-listing paged through everything
 
     def summary(self) -> str:
         head = f"cleanup (prefix {self.prefix}): "
         if not (self.cleaned or self.failed or self.kept or self.leaked):
-            return head + "nothing left to clean"
+            # Only a paged re-listing may say so: a filter the server does not support can answer 200 and nothing.
+            return head + ("nothing left to clean" if self.paged else
+                           "nothing found by filter (the end-of-run sweep confirms by paging)")
         text = head + f"{len(self.cleaned)} cleaned" + (f": {'; '.join(self.cleaned)}" if self.cleaned else "")
         if self.kept:
             text += f"; {len(self.kept)} kept inactive by the target: {'; '.join(self.kept)}"
@@ -80,6 +83,10 @@ class Sweeper:
             found += list(self._scim_pages(resource))
         unique = {r.get("id") or id(r): r for r in found if isinstance(r, dict)}
         return [r for r in unique.values() if carries_prefix(r.get(attribute), prefix)]
+
+    def every(self, resource: str) -> Iterator[dict[str, Any]]:
+        """Every ``Users`` or ``Groups`` resource on the target, by paging (not by filter)."""
+        return self._scim_pages(resource)
 
     def _scim_pages(self, resource: str) -> Iterator[dict[str, Any]]:
         """Every resource, page by page (RFC 7644 §3.4.2.4); stops when a page brings nothing new."""
@@ -129,7 +136,7 @@ class Sweeper:
         Each object is reported; a failure does not stop the rest. ``pages=False`` lists by filter only
         (a scenario's own cleanup on a large tenant; the end-of-run sweep pages).
         """
-        report = CleanupReport(prefix)
+        report = CleanupReport(prefix, paged=pages)
 
         def attempt(label: str, action: Any) -> None:
             try:

@@ -78,9 +78,9 @@ def prefixed_objects(values: dict[str, Any]) -> list[str]:
     session, scim, _ = _clients(config, admin=False)
     sweeper = Sweeper(scim, None)
     try:
-        users = [f"User {u.get('userName')!r} (active {u.get('active')!r})" for u in sweeper._scim_pages("Users")
+        users = [f"User {u.get('userName')!r} (active {u.get('active')!r})" for u in sweeper.every("Users")
                  if carries_prefix(u.get("userName"), config.run_prefix)]
-        groups = [f"Group {g.get('displayName')!r}" for g in sweeper._scim_pages("Groups")
+        groups = [f"Group {g.get('displayName')!r}" for g in sweeper.every("Groups")
                   if carries_prefix(g.get("displayName"), config.run_prefix)]
     finally:
         session.close()

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+import requests
 
 from harness.cleanup import Sweeper
 from harness.drivers.code42_admin import Code42Admin
@@ -110,3 +111,36 @@ def test_cleanup_names_what_the_target_keeps_instead_of_nothing_left(tmp_path, t
     # Code42 keeps a deleted user, inactive: the sweep must say so by name, never "nothing left to clean".
     assert "nothing left to clean" not in summary and "kept inactive by the target: SCIM User 'sgrule" in summary
     assert report.leaked == [] and report.failed == []
+
+
+
+class _AcknowledgesDeletesOnly(ScimClient):
+    """A server that answers DELETE with 204 and keeps the resource (what a sweep must not believe)."""
+
+    def request(self, method, path, **kwargs):
+        if method == "DELETE":
+            answer = requests.Response()
+            answer.status_code = 204
+            return answer
+        return super().request(method, path, **kwargs)
+
+
+def test_cleanup_reports_what_is_still_there_as_a_leak_by_name(tmp_path, tenant):
+    body = ("when:\n  - scim.request: {method: POST, path: /Groups, body: {schemas: "
+            "[\"urn:ietf:params:scim:schemas:core:2.0:Group\"], displayName: \"${run.prefix} crew\"}, "
+            "expect: {status: 201}}\nthen:\n  - scim.request: {method: GET, path: /Groups, expect: {status: 200}}\n")
+    record, config = _run(tmp_path, tenant, body)
+    assert record.status == "passed", record.message
+    session = RecordingSession(secrets=config.secrets, timeout=10)
+    try:
+        # The scenario's own cleanup deleted its group; make another the fake server will not delete.
+        real = ScimClient(config.scim_url, session, ScimAuth(config.scim_token))
+        real.request("POST", "/Groups", body={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                                              "displayName": f"{config.run_prefix} stays"})
+        report = Sweeper(_AcknowledgesDeletesOnly(config.scim_url, session, ScimAuth(config.scim_token)),
+                         None).sweep(config.run_prefix)
+        Sweeper(real, None).sweep(config.run_prefix)
+    finally:
+        session.close()
+    assert report.leaked == [f"SCIM Group '{config.run_prefix} stays'"], report.summary()
+    assert "LEAKED (still in service): SCIM Group" in report.summary()
