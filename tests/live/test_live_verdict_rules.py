@@ -144,3 +144,19 @@ def test_cleanup_reports_what_is_still_there_as_a_leak_by_name(tmp_path, tenant)
         session.close()
     assert report.leaked == [f"SCIM Group '{config.run_prefix} stays'"], report.summary()
     assert "LEAKED (still in service): SCIM Group" in report.summary()
+
+
+def test_a_test_connection_without_an_answer_is_target_unreachable_not_a_defect():
+    from types import SimpleNamespace
+
+    from harness.errors import ExpectationFailed, TargetUnreachable
+    from harness.steps.idp import test_connection
+    from simulators.azure_ad.engine import ConnectionResult
+
+    def ctx(result):
+        return SimpleNamespace(idp=SimpleNamespace(test_connection=lambda: result))
+
+    with pytest.raises(TargetUnreachable, match="Test Connection got no answer"):
+        test_connection(ctx(ConnectionResult(False, "read timed out", None, "Timeout")), None)
+    with pytest.raises(ExpectationFailed, match=r"HTTP 401"):  # an answer that refuses is the target's
+        test_connection(ctx(ConnectionResult(False, "invalid credentials", 401, "InvalidCredentials")), None)
