@@ -19,10 +19,10 @@ import yaml
 from harness.cleanup import CleanupReport, Sweeper, carries_prefix
 from harness.drivers.code42_admin import Code42Admin
 from harness.drivers.scim_client import ScimAuth, ScimClient
-from harness.engine import run_scenario
 from harness.options import HarnessConfig
 from harness.record import ScenarioRecord
 from harness.scenario import Scenario, discover, load_scenario
+from harness.scenario_runner import run_scenario
 from harness.target import make_targets
 from simulators.common.bundled import data_dir
 from simulators.common.http_recording import RecordingSession

@@ -15,9 +15,9 @@ import requests
 from harness.cleanup import Sweeper
 from harness.drivers.code42_admin import Code42Admin
 from harness.drivers.scim_client import ScimAuth, ScimClient
-from harness.engine import run_scenario
 from harness.options import HarnessConfig
 from harness.scenario import load_scenario
+from harness.scenario_runner import run_scenario
 from harness.target import GivenTarget
 from simulators.code42.app import create_app
 from simulators.common.http_recording import RecordingSession
@@ -151,7 +151,7 @@ def test_a_test_connection_without_an_answer_is_target_unreachable_not_a_defect(
 
     from harness.errors import ExpectationFailed, TargetUnreachable
     from harness.steps.idp import test_connection
-    from simulators.azure_ad.engine import ConnectionResult
+    from simulators.azure_ad.provisioning.engine import ConnectionResult
 
     def ctx(result):
         return SimpleNamespace(idp=SimpleNamespace(test_connection=lambda: result))
