@@ -1,6 +1,6 @@
 """Run the bundled suite in live mode against one target, in a shuffled order, and judge the verdicts.
 
-Why the pytest-free core (``harness.engine``) rather than a pytest subprocess: the verdict tables compare
+Why the pytest-free core (``harness.scenario_runner``) rather than a pytest subprocess: the verdict tables compare
 structured records (each scenario's status and the steps that failed), not terminal text, and the run
 still goes the live path a user's run goes: option checks, the start-of-run probe, real HTTP to the
 server's process, per-scenario prefixes and cleanup, then the end-of-run sweep of the run prefix.
