@@ -6,9 +6,15 @@ created carries its prefix (DESIGN.md, "Live-tenant safety"). A sweep touches on
 with the prefix followed by a separator, so ``sg1a2b`` never touches ``sg1a2bc-…``.
 
 Code42 never deletes a user (a SCIM DELETE deactivates, seed "Deactivation delay"), so "cleaned"
-means: prefixed SCIM groups deleted, prefixed SCIM users deleted (deactivation requested), prefixed
-Code42 users deactivated at once through the admin API (``POST /v1/users/{uid}/deactivate``, spec §3.5),
-prefixed legal hold matters deactivated first (a custodian cannot be deactivated while held).
+means: prefixed SCIM groups deleted, prefixed SCIM users deleted (deactivation requested; inactive ones
+too, since most servers do delete), prefixed Code42 users deactivated at once through the admin API
+(``POST /v1/users/{uid}/deactivate``, spec §3.5), prefixed legal hold matters deactivated first (a
+custodian cannot be deactivated while held).
+
+Then the sweep checks its own work: it lists again, by filter *and* by paging through every resource
+(a server may answer a filter it does not support with 200 and too little), and names whatever is
+still there: a group or an active user is a *leak*; an inactive user the target keeps after its DELETE
+(Code42 does) is reported as kept. "Nothing left to clean" is said only when the re-listing is empty.
 """
 
 from __future__ import annotations
@@ -37,14 +43,23 @@ class CleanupReport:
     prefix: str
     cleaned: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)     # inactive users the target keeps after DELETE
+    leaked: list[str] = field(default_factory=list)   # still in service after the sweep, by name
+    paged: bool = True                                # the re-listing paged through everything
 
     def summary(self) -> str:
         head = f"cleanup (prefix {self.prefix}): "
-        if not self.cleaned and not self.failed:
-            return head + "nothing left to clean"
+        if not (self.cleaned or self.failed or self.kept or self.leaked):
+            # Only a paged re-listing may say so: a filter the server does not support can answer 200 and nothing.
+            return head + ("nothing left to clean" if self.paged else
+                           "nothing found by filter (the end-of-run sweep confirms by paging)")
         text = head + f"{len(self.cleaned)} cleaned" + (f": {'; '.join(self.cleaned)}" if self.cleaned else "")
+        if self.kept:
+            text += f"; {len(self.kept)} kept inactive by the target: {'; '.join(self.kept)}"
         if self.failed:
             text += f"; {len(self.failed)} FAILED: {'; '.join(self.failed)}"
+        if self.leaked:
+            text += f"; {len(self.leaked)} LEAKED (still in service): {'; '.join(self.leaked)}"
         return text
 
 
@@ -53,35 +68,47 @@ class Sweeper:
 
     def __init__(self, scim: ScimClient, admin: Code42Admin | None):
         self.scim, self.admin = scim, admin
+        self._deleted: set[str] = set()
 
     # -------------------------------------------------------------- listing
 
-    def _scim_list(self, resource: str, attribute: str, prefix: str) -> list[dict[str, Any]]:
+    def _scim_list(self, resource: str, attribute: str, prefix: str, *, pages: bool = False) -> list[dict[str, Any]]:
+        """Prefixed resources by ``sw`` filter; with ``pages`` (or when the filter is refused) also by paging."""
         response = self.scim.request("GET", f"/{resource}", params={"filter": f'{attribute} sw "{prefix}"'})
+        found: list[dict[str, Any]] = []
         if response.status_code == 200:
-            found = response.json().get("Resources") or []
-        else:  # a target without ``sw``: page through everything and filter here
-            found = list(self._scim_pages(resource))
-        return [r for r in found if carries_prefix(r.get(attribute), prefix)]
+            body = _json_or_none(response)
+            found = list(body.get("Resources") or []) if isinstance(body, dict) else []
+        if pages or response.status_code != 200:  # a 200 may still be too little (an ignored filter)
+            found += list(self._scim_pages(resource))
+        unique = {r.get("id") or id(r): r for r in found if isinstance(r, dict)}
+        return [r for r in unique.values() if carries_prefix(r.get(attribute), prefix)]
+
+    def every(self, resource: str) -> Iterator[dict[str, Any]]:
+        """Every ``Users`` or ``Groups`` resource on the target, by paging (not by filter)."""
+        return self._scim_pages(resource)
 
     def _scim_pages(self, resource: str) -> Iterator[dict[str, Any]]:
-        start = 1
+        """Every resource, page by page (RFC 7644 §3.4.2.4); stops when a page brings nothing new."""
+        start, seen = 1, set()
         while True:
             response = self.scim.request("GET", f"/{resource}", params={"startIndex": str(start), "count": str(PAGE)})
-            if response.status_code != 200:
+            body = _json_or_none(response)
+            if response.status_code != 200 or not isinstance(body, dict):
                 raise ExpectationFailed(f"GET /{resource} returned HTTP {response.status_code} while listing for cleanup")
-            body = response.json()
-            page = body.get("Resources") or []
-            yield from page
+            page = [r for r in body.get("Resources") or [] if isinstance(r, dict)]
+            fresh = [r for r in page if r.get("id") not in seen]
+            seen.update(r.get("id") for r in page)
+            yield from fresh
             start += len(page)
-            if not page or start > int(body.get("totalResults") or 0):
+            if not fresh or start > int(body.get("totalResults") or 0):
                 return
 
-    def scim_users(self, prefix: str) -> list[dict[str, Any]]:
-        return self._scim_list("Users", "userName", prefix)
+    def scim_users(self, prefix: str, *, pages: bool = False) -> list[dict[str, Any]]:
+        return self._scim_list("Users", "userName", prefix, pages=pages)
 
-    def scim_groups(self, prefix: str) -> list[dict[str, Any]]:
-        return self._scim_list("Groups", "displayName", prefix)
+    def scim_groups(self, prefix: str, *, pages: bool = False) -> list[dict[str, Any]]:
+        return self._scim_list("Groups", "displayName", prefix, pages=pages)
 
     def code42_users(self, prefix: str) -> list[dict[str, Any]]:
         if self.admin is None:
@@ -103,9 +130,13 @@ class Sweeper:
 
     # -------------------------------------------------------------- cleaning
 
-    def sweep(self, prefix: str) -> CleanupReport:
-        """Clean everything carrying ``prefix``; each object is reported, a failure does not stop the rest."""
-        report = CleanupReport(prefix)
+    def sweep(self, prefix: str, *, pages: bool = True) -> CleanupReport:
+        """Clean everything carrying ``prefix``, then list again and name what is left.
+
+        Each object is reported; a failure does not stop the rest. ``pages=False`` lists by filter only
+        (a scenario's own cleanup on a large tenant; the end-of-run sweep pages).
+        """
+        report = CleanupReport(prefix, paged=pages)
 
         def attempt(label: str, action: Any) -> None:
             try:
@@ -126,22 +157,41 @@ class Sweeper:
                 attempt(f"legal hold matter {matter['name']!r}",
                         lambda m=matter: self.admin.call("POST", f"/v1/legal-hold/matters/{m['matterId']}/deactivate")
                         and "deactivated")
-        for group in listing("SCIM groups", self.scim_groups):
+        for group in listing("SCIM groups", lambda p: self.scim_groups(p, pages=pages)):
             attempt(f"SCIM Group {group.get('displayName')!r}", lambda g=group: self._delete("Groups", g["id"]))
-        for user in listing("SCIM users", self.scim_users):
-            if user.get("active") is False:
-                continue  # already out of service (Code42 keeps deactivated users)
-            attempt(f"SCIM User {user.get('userName')!r}", lambda u=user: self._delete("Users", u["id"]))
+        for user in listing("SCIM users", lambda p: self.scim_users(p, pages=pages)):
+            if user.get("active") is False and user.get("id") in self._deleted:
+                continue  # deleted before and kept inactive (Code42): asking again changes nothing
+            attempt(f"SCIM User {user.get('userName')!r}",
+                    lambda u=user: self._delete("Users", u["id"], inactive=u.get("active") is False))
         for user in listing("Code42 users", self.code42_users):
             if user.get("active"):
                 attempt(f"Code42 user {user['username']!r}",
                         lambda u=user: self.admin.call("POST", f"/v1/users/{u['userId']}/deactivate") and "deactivated")
+        self._verify(prefix, report, pages)
         return report
 
-    def _delete(self, resource: str, resource_id: str) -> str:
+    def _verify(self, prefix: str, report: CleanupReport, pages: bool) -> None:
+        """List again and name what is left: in service = leaked; inactive users = kept by the target."""
+        try:
+            users = self.scim_users(prefix, pages=pages)
+            groups = self.scim_groups(prefix, pages=pages)
+            code42 = [u for u in self.code42_users(prefix) if u.get("active")]
+        except (ExpectationFailed, TargetUnreachable, ValueError) as exc:
+            report.failed.append(f"re-listing to confirm the cleanup: {exc}")
+            return
+        report.leaked += [f"SCIM Group {g.get('displayName')!r}" for g in groups]
+        report.leaked += [f"SCIM User {u.get('userName')!r}" for u in users if u.get("active") is not False]
+        report.leaked += [f"Code42 user {u['username']!r}" for u in code42]
+        report.kept += [f"SCIM User {u.get('userName')!r}" for u in users if u.get("active") is False]
+
+    def _delete(self, resource: str, resource_id: str, *, inactive: bool = False) -> str:
         response = self.scim.request("DELETE", f"/{resource}/{resource_id}")
+        self._deleted.add(resource_id)
         if response.status_code in (200, 204, 404):
             return f"DELETE -> {response.status_code}"
+        if inactive and response.status_code in (400, 405, 501):  # already out of service; nothing more to do
+            return f"DELETE -> {response.status_code}, left inactive"
         if resource == "Users" and response.status_code in (400, 405, 501):  # no DELETE: Azure's soft path
             patch = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                      "Operations": [{"op": "replace", "path": "active", "value": False}]}
@@ -153,9 +203,16 @@ class Sweeper:
 
     def leftovers(self, prefix: str) -> list[str]:
         """What still carries ``prefix`` and is in service: active SCIM users, SCIM groups, active Code42
-        users, active legal hold matters. Empty after a successful :meth:`sweep`."""
-        out = [f"SCIM User {u['userName']!r}" for u in self.scim_users(prefix) if u.get("active", True)]
-        out += [f"SCIM Group {g['displayName']!r}" for g in self.scim_groups(prefix)]
+        users, active legal hold matters, listed by filter and by paging. Empty after a successful :meth:`sweep`."""
+        out = [f"SCIM User {u['userName']!r}" for u in self.scim_users(prefix, pages=True) if u.get("active", True)]
+        out += [f"SCIM Group {g['displayName']!r}" for g in self.scim_groups(prefix, pages=True)]
         out += [f"Code42 user {u['username']!r}" for u in self.code42_users(prefix) if u.get("active")]
         out += [f"legal hold matter {m['name']!r}" for m in self.matters(prefix) if m.get("active")]
         return out
+
+
+def _json_or_none(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -6,13 +6,14 @@ context, so steps stay small and the engine decides what is recorded.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 from harness.drivers.code42_admin import Code42Admin
 from harness.drivers.idp import EMAIL_DOMAIN
 from harness.drivers.scim_client import ScimClient
-from harness.errors import HarnessError, NotVerifiable
+from harness.errors import ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
 from harness.scenario import Scenario
 from harness.target import Target
 from simulators.common.http_recording import RecordingSession
@@ -110,6 +111,10 @@ class ScenarioContext:
         if attr == "id":
             found = self.scim_user(ref) if not (self._idp and self._idp.is_group(ref)) else self.scim_group(ref)
             if found is None:
+                refused = self.azure_refusals(ref)
+                if refused:  # the target refused what Azure AD sent for it: the target's answer, quoted
+                    raise ExpectationFailed(f"${{{name}}}: {ref!r} has no SCIM resource because the target "
+                                            f"refused Azure AD: {refused}")
                 raise HarnessError(f"${{{name}}}: {ref!r} has no SCIM resource on the target yet")
             return found["id"]
         if attr == "code42_uid":
@@ -119,6 +124,29 @@ class ScenarioContext:
             return user["userId"]
         raise HarnessError(f"${{{name}}} names nothing: use run.prefix, a saved name "
                            f"({', '.join(sorted(self.vars)) or 'none saved yet'}), or <ref>.userName|id|displayName|code42_uid")
+
+    def azure_refusals(self, ref: str) -> str:
+        """Azure AD's requests about ``ref`` that the target refused, as ``POST /Users -> HTTP 400: detail``."""
+        if self._idp is None or not self._idp.knows(ref):
+            return ""
+        group = self._idp.is_group(ref)
+        name = self.group_name(ref) if group else self.user_name(ref)
+        ids: set[str] = set()
+        # Later requests name the resource by its id only (PATCH /Users/{id}); best effort on a failure path.
+        with contextlib.suppress(ExpectationFailed, TargetUnreachable, KeyError, TypeError):
+            found = self.scim_group(ref) if group else self.scim_user(ref)
+            ids = {found["id"]} if found and found.get("id") else set()
+        base = self.target.scim_url.rstrip("/")
+        out = []
+        for ex in self._idp.exchanges:
+            about = name in str(ex.request_body or ex.url) or ex.url.split("?")[0].rsplit("/", 1)[-1] in ids
+            if not isinstance(ex.status, int) or ex.status < 400 or not about:
+                continue
+            body = ex.response_body
+            detail = (" ".join(str(body.get(k)) for k in ("scimType", "detail") if body.get(k))
+                      if isinstance(body, dict) else (str(body)[:160] if body else ""))
+            out.append(f"{ex.method} {ex.url.removeprefix(base)} -> HTTP {ex.status}" + (f": {detail}" if detail else ""))
+        return "; ".join(out[:3])
 
     def render(self, value: Any) -> Any:
         """Substitute ``${...}`` in every string inside ``value``; a whole-string template keeps its type."""

@@ -26,6 +26,7 @@ class StepRecord:
     target_time: str = ""         # the target's clock when the step ran (virtual in simulation)
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     traceback: str = ""           # only for harness errors (a bug in scimgate or a simulator)
+    basis: str = ""               # expectations: rfc | azure-ad | code42 | inf:<switch> (harness/expectations.py)
 
 
 @dataclass
@@ -41,6 +42,8 @@ class ScenarioRecord:
     target: str = ""
     profile: str = ""
     cleanup: str = ""             # live mode: what the prefix sweep cleaned (CleanupReport.summary())
+    #: Expectations skipped alone (a missing capability, or Code42-only on another product), with the reason.
+    skipped_checks: list[str] = field(default_factory=list)
 
     @property
     def exchanges(self) -> list[dict[str, Any]]:

@@ -21,6 +21,8 @@ from simulators.common.bundled import data_dir
 
 PathKey = tuple[str | int, ...]
 TIMING_KEYS = ("before", "after")
+#: Keys of a ``then`` entry besides its one expectation: timing and the expectation's basis.
+META_KEYS = TIMING_KEYS + ("basis",)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Step:
     line: int | None
     before: Any = None  # timing window (then only), unresolved
     after: Any = None
+    basis: str | None = None  # rfc | azure-ad | code42 | inf:<switch> (harness/expectations.py)
 
     @property
     def label(self) -> str:
@@ -59,6 +62,7 @@ class Scenario:
     source: str
     line: int = 1
     description: str = ""
+    basis: str | None = None  # default basis of its expectations (harness/expectations.py)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -153,10 +157,10 @@ def validate(data: Any, lines: dict[PathKey, int], where: str) -> None:
             message = f"each entry is exactly one step (plus before/after in then); got keys: {keys}"
         raise ScenarioFormatError(where, _line_of(path, lines), format_path(path), message)
     for i, entry in enumerate(data.get("then", [])):
-        kinds = [k for k in entry if k not in TIMING_KEYS]
+        kinds = [k for k in entry if k not in META_KEYS]
         if len(kinds) != 1:
             raise ScenarioFormatError(where, _line_of(("then", i), lines), f"then[{i}]",
-                                      f"needs exactly one expectation besides before/after, got {kinds or 'none'}")
+                                      f"needs exactly one expectation besides before/after/basis, got {kinds or 'none'}")
         if "before" in entry and "after" in entry:
             raise ScenarioFormatError(where, _line_of(("then", i), lines), f"then[{i}]",
                                       "use either 'before' or 'after', not both; write two expectations")
@@ -165,9 +169,9 @@ def validate(data: Any, lines: dict[PathKey, int], where: str) -> None:
 def _steps(data: dict[str, Any], phase: str, lines: dict[PathKey, int]) -> list[Step]:
     steps = []
     for i, entry in enumerate(data.get(phase) or []):
-        kind = next(k for k in entry if k not in TIMING_KEYS)
+        kind = next(k for k in entry if k not in META_KEYS)
         steps.append(Step(phase, i, kind, entry[kind], _line_of((phase, i), lines),
-                          before=entry.get("before"), after=entry.get("after")))
+                          before=entry.get("before"), after=entry.get("after"), basis=entry.get("basis")))
     return steps
 
 
@@ -214,6 +218,7 @@ def load_scenario(path: str | Path, *, display: str | None = None) -> Scenario:
         requires=list(data.get("requires", [])), profile=dict(data.get("profile") or {}),
         given=dict(data.get("given") or {}), when=_steps(data, "when", lines), then=_steps(data, "then", lines),
         path=path, source=text, line=lines.get((), 1), description=data.get("description", ""), raw=data,
+        basis=data.get("basis"),
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import requests
 
+from harness import expectations
 from harness.context import ScenarioContext
 from harness.durations import format_duration, resolve_time
 from harness.errors import ConfigError, ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
@@ -71,16 +72,6 @@ class _Check:
     text: str                 # the window as the timeline shows it ("after 15m ± 2m")
 
 
-def required_capabilities(scenario: Scenario) -> list[str]:
-    """The scenario's ``requires`` plus what its step kinds need, in a stable order."""
-    needed = list(scenario.requires)
-    if scenario.given:
-        needed.append("idp")
-    for step in scenario.when + scenario.then:
-        needed += [c for c in REGISTRY.get(step.kind).requires]
-    return list(dict.fromkeys(needed))
-
-
 class ScenarioRunner:
     """Runs one scenario. ``waits`` shows live waits as progress; ``on_cleanup(scenario_id, report)``
     hears what the live cleanup swept (the plugin lists it at the end of the run)."""
@@ -114,10 +105,13 @@ class ScenarioRunner:
                 for secret in target.secrets:
                     self.redactor.add(secret)
                 self.record.target, self.record.profile = target.label, target.profile_name
-                missing = [c for c in required_capabilities(self.scenario) if c not in target.capabilities]
-                if missing:
-                    reasons = "; ".join(f"{c}: {target.missing.get(c, 'not offered by the target')}" for c in missing)
-                    self._finish(Verdict.NOT_VERIFIABLE, f"requires {', '.join(missing)} ({reasons})")
+                unrunnable = expectations.setup_blocked(self.scenario, target)
+                if unrunnable is None and not any(expectations.blocked(s, self.scenario, target) is None
+                                                  for s in self.scenario.then):
+                    unrunnable = "; ".join(f"{s.label}: {expectations.blocked(s, self.scenario, target)}"
+                                           for s in self.scenario.then)
+                if unrunnable:  # nothing it could check: do not touch the target at all
+                    self._finish(Verdict.NOT_VERIFIABLE, unrunnable)
                     return self.record
                 ctx = ScenarioContext(self.scenario, target)
                 try:
@@ -142,6 +136,8 @@ class ScenarioRunner:
         ctx.anchor = ctx.target.clock.now()
         for check in self._plan(ctx):
             self._check(ctx, check)
+        if self.record.skipped_checks and len(self.record.skipped_checks) == len(self.scenario.then):
+            self._finish(Verdict.NOT_VERIFIABLE, "; ".join(self.record.skipped_checks))
 
     @contextlib.contextmanager
     def _live_wait(self, ctx: ScenarioContext, step: Step) -> Iterator[None]:
@@ -181,6 +177,11 @@ class ScenarioRunner:
     def _check(self, ctx: ScenarioContext, check: _Check) -> None:
         kind = REGISTRY.get(check.step.kind)
         clock = ctx.target.clock
+        basis = expectations.basis_of(check.step, self.scenario)
+        reason = expectations.blocked(check.step, self.scenario, ctx.target)
+        if reason is not None:  # skipped alone, before any wait: the rest of the scenario still counts
+            self._skip_check(check.step, reason, basis)
+            return
 
         def evaluate() -> None:
             now = clock.now()
@@ -207,14 +208,23 @@ class ScenarioRunner:
                     self.waits.done(self.scenario.id)
 
         label = check.step.kind if check.window is Window.AT_ONCE else f"{check.step.kind} ({check.text})"
-        self._step(ctx, "then", check.step.index, label, check.step.line, evaluate, stop_on_failure=False)
+        self._step(ctx, "then", check.step.index, label, check.step.line, evaluate, stop_on_failure=False,
+                   basis=basis)
+
+    def _skip_check(self, step: Step, reason: str, basis: str) -> None:
+        rec = StepRecord("then", step.index, step.kind, step.label, step.line, status=Status.SKIPPED,
+                         message=self.redactor.text(reason), basis=basis)
+        self.record.steps.append(rec)
+        self.record.skipped_checks.append(f"{step.label}: {rec.message}")
+        self.record.timeline.append(f"{'':>10}  {Status.SKIPPED:<7} {step.label} [{expectations.label(basis)}]: "
+                                    f"{rec.message}")
 
     # -------------------------------------------------------------- one step
 
     def _step(self, ctx: ScenarioContext, phase: str, index: int, kind: str, line: int | None,
-              run: Callable[[], Any], stop_on_failure: bool = True) -> None:
+              run: Callable[[], Any], stop_on_failure: bool = True, basis: str = "") -> None:
         label = f"{phase}[{index}] {kind}" if phase != "given" else "given"
-        rec = StepRecord(phase, index, kind, label, line,
+        rec = StepRecord(phase, index, kind, label, line, basis=basis,
                          started_at=datetime.now(UTC).isoformat(timespec="milliseconds"))
         t0 = time.perf_counter()
         error = self._perform(ctx, rec, run)
@@ -231,7 +241,9 @@ class ScenarioRunner:
         if error is not None and not isinstance(error, Exception):
             raise error  # Ctrl-C, RunInterrupted: not a verdict
         self._judge(rec, error)
-        self.record.timeline.append(f"T+{offset:>8}  {rec.status:<7} {label}" + (f": {rec.message}" if rec.message else ""))
+        tag = f" [{expectations.label(basis)}]" if basis else ""
+        self.record.timeline.append(f"T+{offset:>8}  {rec.status:<7} {label}{tag}"
+                                    + (f": {rec.message}" if rec.message else ""))
         if rec.status == Status.BROKEN or (rec.status in (Status.FAILED, Status.SKIPPED) and stop_on_failure):
             raise _StopScenario()
 
@@ -265,7 +277,9 @@ class ScenarioRunner:
         rec.status = verdict.status
         if error is None:
             return
-        where = f"{rec.label} (line {rec.line})"
+        # An expectation's failure says what it rests on; a given/when step that fails is a prerequisite.
+        tag = f" [{expectations.label(rec.basis)}]" if rec.basis else " [prerequisite]"
+        where = f"{rec.label} (line {rec.line}){tag}"
         if verdict is Verdict.HARNESS_ERROR:
             # A bug in scimgate or a simulator: say where, keep the traceback for the report.
             rec.message = self.redactor.text(f"{type(error).__name__}: {error}")
@@ -274,6 +288,13 @@ class ScenarioRunner:
                 self.observer.attach(f"traceback ({rec.label})", rec.traceback, "text/plain")
         else:
             rec.message = self.redactor.text(str(error))
+            if verdict is Verdict.PRODUCT_DEFECT and not rec.basis and "expected HTTP 20" in str(error):
+                refusal = _refusal(rec.exchanges)  # a set-up request refused: quote the exchange
+                if refusal:
+                    rec.message = self.redactor.text(f"the target refused a prerequisite ({refusal}): {error}")
+            if verdict is Verdict.NOT_VERIFIABLE and rec.phase == "then":
+                self.record.skipped_checks.append(f"{rec.label}: {rec.message}")  # skipped alone
+                return
             if verdict is not Verdict.PRODUCT_DEFECT:
                 where = rec.label  # skips and unreachable targets are not about a line of the scenario
         self._finish(verdict, f"{where}: {rec.message}")
@@ -296,7 +317,7 @@ class ScenarioRunner:
             admin = ctx.admin if "code42-admin" in ctx.target.capabilities and ctx.target.admin_client else None
             with self.observer.step(f"cleanup (prefix {prefix})"):
                 try:
-                    report = Sweeper(ctx.scim, admin).sweep(prefix)
+                    report = Sweeper(ctx.scim, admin).sweep(prefix, pages=False)  # the end-of-run sweep pages
                 except Exception as exc:  # noqa: BLE001 - cleanup must never hide the verdict, but is reported
                     report = CleanupReport(prefix, failed=[f"{type(exc).__name__}: {exc}"])
                 for n, ex in enumerate(ctx.exchanges_since(marks), 1):
@@ -314,6 +335,18 @@ def _poll_delays(window: float, simulated: bool) -> Iterator[float]:
     if simulated:  # virtual time: re-check in a few even slices of the tolerance
         return iter([window / 4] * 4)
     return backoff_delays(window)
+
+
+def _refusal(exchanges: list[dict[str, Any]]) -> str:
+    """The first refused request of a step, as ``POST /Users -> HTTP 400: <detail>`` (empty when none)."""
+    for ex in exchanges:
+        status = ex.get("status")
+        if isinstance(status, int) and status >= 400:
+            body = ex.get("response_body")
+            detail = body.get("detail") or body.get("scimType") if isinstance(body, dict) else body
+            text = f"{ex['method']} {_short(ex['url'])} -> HTTP {status}"
+            return text + (f": {str(detail)[:160]}" if detail else "")
+    return ""
 
 
 def _short(url: str) -> str:

@@ -25,6 +25,7 @@ import yaml
 
 from harness.drivers.scim_client import ScimAuth
 from harness.errors import ConfigError, NotVerifiable, TargetUnreachable
+from harness.expectations import target_is_code42
 from harness.options import HarnessConfig
 from harness.scenario import Scenario
 from harness.target_time import RealTime, SimulatedTime
@@ -59,6 +60,8 @@ class Target:
     request_timeout: float = 30.0      # seconds per HTTP request (--request-timeout)
     #: Restart the target process on the same database (in-process mock only; ``code42.restart``).
     restart: Callable[[], None] | None = field(repr=False, default=None)
+    #: Steps that change tenant-wide state may run (a fresh mock per scenario, or the user consented).
+    allow_destructive: bool = False
 
 
 def profile_path(name_or_path: str) -> Path:
@@ -194,7 +197,7 @@ class MockTargets:
                 clock=SimulatedTime(server.url, owned=True), capabilities=MOCK_CAPABILITIES, missing={},
                 profile=profile, profile_name=profile_name, simulated=True,
                 run_prefix=self.config.run_prefix, secrets=[token, client_secret],
-                restart=restart if database != ":memory:" else None,
+                restart=restart if database != ":memory:" else None, allow_destructive=True,
             )
 
 
@@ -203,14 +206,16 @@ def _root_of(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
 
-def scenario_prefix(run_prefix: str, scenario_id: str) -> str:
-    """A live scenario's own prefix: the run prefix plus a fixed-width digest of its id.
+def scenario_prefix(run_prefix: str, scenario_id: str, nonce: str = "") -> str:
+    """A live scenario's own prefix: the run prefix plus a fixed-width digest of its id and the run's nonce.
 
     Why: live scenarios run concurrently against one tenant; ``alice`` of one scenario must not be
     ``alice`` of another, and a scenario's cleanup must not sweep a neighbour that is still running.
+    The nonce (random per run) keeps a rerun with the same ``--run-prefix`` off the names an earlier run
+    left behind: Code42 keeps deactivated users, and a POST of such a userName is refused with 409.
     Everything still starts with the run prefix, so the end-of-run sweep finds it all.
     """
-    return f"{run_prefix}-{hashlib.sha1(scenario_id.encode()).hexdigest()[:5]}"
+    return f"{run_prefix}-{hashlib.sha1(f'{nonce}{scenario_id}'.encode()).hexdigest()[:5]}"
 
 
 @dataclass
@@ -296,6 +301,7 @@ class GivenTarget:
         found = probe(config)
         self.capabilities, self.missing, self.unreachable = found.capabilities, found.missing, found.unreachable
         self.cancel = threading.Event()  # set on Ctrl-C: every live wait wakes up and cleans up
+        self.nonce = secrets.token_hex(4)  # this run's scenario names differ from any earlier run's
 
     @property
     def simulated(self) -> bool:
@@ -306,6 +312,9 @@ class GivenTarget:
         config = self.config
         if self.unreachable:
             raise TargetUnreachable(f"the target did not answer the start-of-run probe: {self.unreachable}")
+        if scenario.profile and not target_is_code42(self.base_profile):
+            raise NotVerifiable(f"the scenario configures the Code42 tenant, and the profile {config.profile!r} "
+                                "says the target is not Code42")
         overrides = {k: v for k, v in scenario.profile.items() if k != "base"}
         wanted = deep_merge(load_profile_dict(scenario.profile["base"]), overrides) \
             if "base" in scenario.profile else overrides
@@ -320,7 +329,7 @@ class GivenTarget:
         if sim:
             requests.post(f"{root}/_sim/reset", timeout=10)
         # A shared simulated target is reset per scenario, so only a live one needs per-scenario names.
-        prefix = config.run_prefix if sim else scenario_prefix(config.run_prefix, scenario.id)
+        prefix = config.run_prefix if sim else scenario_prefix(config.run_prefix, scenario.id, self.nonce)
         yield Target(
             label=config.scim_url, scim_url=config.scim_url.rstrip("/"),
             scim_auth=ScimAuth(config.scim_token, config.scim_basic), admin_url=config.code42_api_url,
@@ -328,6 +337,7 @@ class GivenTarget:
             clock=SimulatedTime(root) if sim else RealTime(self.cancel), capabilities=self.capabilities,
             missing=self.missing, profile=copy.deepcopy(self.base_profile), profile_name=config.profile,
             simulated=sim, run_prefix=prefix, secrets=config.secrets, request_timeout=config.request_timeout,
+            allow_destructive=bool(getattr(config, "allow_destructive", False)),
         )
 
 

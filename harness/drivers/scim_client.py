@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from harness.errors import ExpectationFailed
 from harness.transport import send_with_retries
 from simulators.common.http_recording import RecordingSession
 
@@ -75,12 +76,22 @@ class ScimClient:
             return None
 
     def find(self, resource: str, attribute: str, value: str) -> dict[str, Any] | None:
-        """The one resource whose ``attribute eq value`` (None when there is none)."""
+        """The one resource whose ``attribute eq value`` (None when the target answers that there is none).
+
+        A refused filter raises :class:`ExpectationFailed` with the target's answer: "no such user" would
+        blame the wrong thing (Azure AD matches users and groups with exactly this filter).
+        """
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-        response = self.request("GET", f"/{resource}", params={"filter": f'{attribute} eq "{escaped}"'})
-        if response.status_code != 200:
-            return None
-        found = (self._json(response) or {}).get("Resources") or []
+        query = f'{attribute} eq "{escaped}"'
+        response = self.request("GET", f"/{resource}", params={"filter": query})
+        body = self._json(response)
+        if response.status_code != 200 or not isinstance(body, dict):
+            detail = body.get("detail") if isinstance(body, dict) else response.text[:160]
+            raise ExpectationFailed(f"GET /{resource}?filter={query} returned HTTP {response.status_code}"
+                                    + (f": {detail}" if detail else "") + " (the filter Azure AD matches with)")
+        # Only a real match: a server that ignores the filter answers with everything.
+        found = [r for r in body.get("Resources") or []
+                 if isinstance(r, dict) and str(r.get(attribute, "")).lower() == value.lower()]
         return found[0] if found else None
 
     def get(self, resource: str, resource_id: str) -> dict[str, Any] | None:

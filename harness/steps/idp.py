@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.context import ScenarioContext
-from harness.errors import ExpectationFailed, HarnessError
+from harness.errors import ExpectationFailed, HarnessError, TargetUnreachable
 from harness.matching import mismatches
 from harness.steps import step
 
@@ -130,6 +130,10 @@ def test_connection(ctx: ScenarioContext, args: dict[str, Any] | None) -> None:
     """Azure's "Test Connection" probe; fails the scenario unless the outcome is ``expect_success``."""
     result = ctx.idp.test_connection()
     want = (args or {}).get("expect_success", True)
+    if not result.ok and result.status is None:
+        # No HTTP answer at all (timeout, refused): the target is unreachable, not defective.
+        raise TargetUnreachable(f"Test Connection got no answer from the target: {result.message} "
+                                f"({result.error_code})")
     if bool(result.ok) is not want:
         raise ExpectationFailed(f"Test Connection {'failed' if want else 'succeeded'}: {result.message} "
                                 f"(HTTP {result.status}, {result.error_code})")
@@ -157,12 +161,16 @@ def idp_request(ctx: ScenarioContext, args: dict[str, Any]) -> None:
             continue
         if pattern is not None and not pattern.search(path):
             continue
-        if "status" in args and ex.status != args["status"]:
+        if "status" in args and ex.status not in (args["status"] if isinstance(args["status"], list) else [args["status"]]):
             continue
         if "body" in args and mismatches(args["body"], ex.request_body):
             continue
         hits.append(ex)
     what = ", ".join(f"{k}={v!r}" for k, v in args.items() if k not in ("count", "min_count"))
+    refused = [f"{ex.method} {_path_of(ex.url, base)} -> HTTP {ex.status}" for ex in ctx.idp.exchanges
+               if isinstance(ex.status, int) and ex.status >= 400]
+    # Azure AD sends what its view of the target implies: an earlier refusal usually explains a missing request.
+    what += f" (the target refused earlier Azure AD requests: {'; '.join(refused[:3])})" if refused else ""
     if "count" in args and len(hits) != args["count"]:
         raise ExpectationFailed(f"Azure AD sent {len(hits)} requests with {what}, expected {args['count']}")
     if "count" not in args and len(hits) < args.get("min_count", 1):
@@ -185,10 +193,14 @@ def idp_log(ctx: ScenarioContext, args: dict[str, Any]) -> None:
             continue
         hits.append(rec)
     what = ", ".join(f"{k}={v!r}" for k, v in args.items() if k != "count")
+    refused = ""
+    if "ref" in args and ("count" in args and len(hits) != args["count"] or "count" not in args and not hits):
+        refused = ctx.azure_refusals(args["ref"])
+        refused = f"; the target refused Azure AD: {refused}" if refused else ""
     if "count" in args and len(hits) != args["count"]:
-        raise ExpectationFailed(f"{len(hits)} provisioning log records with {what}, expected {args['count']}")
+        raise ExpectationFailed(f"{len(hits)} provisioning log records with {what}, expected {args['count']}{refused}")
     if "count" not in args and not hits:
-        raise ExpectationFailed(f"no provisioning log record with {what}")
+        raise ExpectationFailed(f"no provisioning log record with {what}{refused}")
 
 
 # ------------------------------------------------------------------ Azure AD configuration (admin edits)

@@ -6,11 +6,12 @@ bodies, which only a request the scenario spells out byte by byte can prove.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from harness.context import ScenarioContext
-from harness.errors import ExpectationFailed
+from harness.errors import ExpectationFailed, NotVerifiable
 from harness.matching import dig, mismatches
 from harness.steps import step
 
@@ -38,10 +39,12 @@ def check_response(status: int, headers: Any, body: Any, expect: dict[str, Any],
         problems += [f"{what}: body.{m}" for m in mismatches(expect["body"], body)]
     for path in expect.get("body_absent", []):
         try:
-            dig(body, path)
-            problems.append(f"{what}: body.{path} must be absent")
+            value = dig(body, path)
         except KeyError:
-            pass
+            continue
+        # RFC 7643 §2.5: null and an empty multi-valued attribute are equivalent to an unassigned one.
+        if value is not None and value != []:
+            problems.append(f"{what}: body.{path} must be absent, got {json.dumps(value, default=str)[:120]}")
     for name, pattern in (expect.get("headers") or {}).items():
         value = headers.get(name)
         if value is None or not re.search(pattern, value):
@@ -53,6 +56,7 @@ def check_response(status: int, headers: Any, body: Any, expect: dict[str, Any],
 def scim_request(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     """Send one SCIM request to the target and check the response against ``expect``."""
     args = ctx.render({k: v for k, v in args.items() if k != "expect"}) | {"expect": args.get("expect")}
+    prerequisite = bool(args.get("prerequisite"))
     response = ctx.scim.request(args["method"], args["path"], body=args.get("body"), raw_body=args.get("raw_body"),
                                 headers=args.get("headers"), auth=args.get("auth", "token"))
     try:
@@ -63,6 +67,9 @@ def scim_request(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     expect = ctx.render(args.get("expect") or {})
     problems = check_response(response.status_code, response.headers, body, expect,
                               f"{args['method']} {args['path']}")
+    if problems and prerequisite:  # the state the check needs is not there: it cannot be judged here
+        raise NotVerifiable("prerequisite not met, so the scenario cannot be checked on this target: "
+                            + "; ".join(problems))
     if problems:
         raise ExpectationFailed("; ".join(problems))
     for name, path in (args.get("save") or {}).items():
@@ -82,7 +89,7 @@ def scim_user(ctx: ScenarioContext, args: dict[str, Any]) -> None:
             raise ExpectationFailed(f"SCIM User {name} exists (id {found.get('id')}); expected none")
         return
     if found is None:
-        raise ExpectationFailed(f'no SCIM User with userName eq "{name}" on the target')
+        raise ExpectationFailed(f'no SCIM User with userName eq "{name}" on the target' + _refused(ctx, args["ref"]))
     problems = mismatches(ctx.render(args.get("attributes") or {}), found)
     if problems:
         raise ExpectationFailed(f"SCIM User {name}: " + "; ".join(problems))
@@ -98,7 +105,7 @@ def scim_group(ctx: ScenarioContext, args: dict[str, Any]) -> None:
             raise ExpectationFailed(f"SCIM Group {name!r} exists (id {found.get('id')}); expected none")
         return
     if found is None:
-        raise ExpectationFailed(f'no SCIM Group with displayName eq "{name}" on the target')
+        raise ExpectationFailed(f'no SCIM Group with displayName eq "{name}" on the target' + _refused(ctx, args["ref"]))
     if "displayName" in args and found.get("displayName") != args["displayName"]:
         raise ExpectationFailed(f"SCIM Group displayName is {found.get('displayName')!r}, expected {args['displayName']!r}")
     if "members" in args:
@@ -107,4 +114,15 @@ def scim_group(ctx: ScenarioContext, args: dict[str, Any]) -> None:
         want = {ctx.lookup(f"{ref}.id") for ref in args["members"]}
         if got != want:
             raise ExpectationFailed(f"SCIM Group {name!r} members {sorted(got)}, expected {sorted(want)} "
-                                    f"({', '.join(args['members'])})")
+                                    f"({', '.join(args['members'])})" + _refused(ctx, args["ref"], found["id"]))
+
+
+def _refused(ctx: ScenarioContext, ref: str, resource_id: str | None = None) -> str:
+    """What the target refused of Azure AD's requests about ``ref`` (its member PATCHes name the group by
+    id only), as a clause to append to a failure: the cause usually sits there, not in the end state."""
+    refused = [r for r in [ctx.azure_refusals(ref)] if r]
+    if resource_id and ctx.idp_started:
+        base = ctx.target.scim_url.rstrip("/")
+        refused += [f"{ex.method} {ex.url.removeprefix(base)} -> HTTP {ex.status}" for ex in ctx.idp.exchanges
+                    if isinstance(ex.status, int) and ex.status >= 400 and ex.url.split("?")[0].endswith(f"/{resource_id}")]
+    return f"; the target refused Azure AD's requests: {'; '.join(dict.fromkeys(refused))}" if refused else ""

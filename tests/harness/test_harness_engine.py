@@ -54,7 +54,7 @@ def test_failed_expectation_names_step_line_and_field(write_scenario):
     body = DISABLE.split("then:")[0] + "then:\n  - code42.user: {ref: alice, blocked: false}\n"
     record = run_scenario(load_scenario(write_scenario("d.yaml", body)), mock_targets())
     assert record.status == "failed"
-    assert record.message.startswith("then[0] code42.user (line 12): Code42 user sg")
+    assert record.message.startswith("then[0] code42.user (line 12) [Code42 behaviour]: Code42 user sg")
     assert "blocked is True, expected False" in record.message
 
 

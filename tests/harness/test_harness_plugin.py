@@ -73,7 +73,7 @@ def test_collects_scenarios_and_reports_outcomes(pytester, suite):
     result.stdout.fnmatch_lines([
         "*core/discovery.yaml::core/discovery PASSED*",
         "*core/wrong.yaml::core/wrong-status FAILED*",
-        "*[[]product defect[]] then[[]0[]] scim.request (line 6): GET /ServiceProviderConfig: expected HTTP 418, got 200*",
+        "*[[]product defect[]] then[[]0[]] scim.request (line 6) [[]RFC MUST[]]: GET /ServiceProviderConfig: expected HTTP 418, got 200*",
     ])
     assert "Traceback" not in result.stdout.str()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import ScenarioFormatError
-from harness.scenario import discover, is_scenario_file, load_scenario, scenario_schema
+from harness.scenario import META_KEYS, discover, is_scenario_file, load_scenario, scenario_schema
 from harness.steps import REGISTRY
 
 HEAD = """\
@@ -126,7 +126,7 @@ def test_schema_step_kinds_match_the_registry():
     """Every registered step kind has an argument schema and vice versa (one list cannot drift)."""
     defs = scenario_schema()["$defs"]
     when = set(defs["action"]["properties"])
-    then = set(defs["expectation"]["properties"]) - {"before", "after"}
+    then = set(defs["expectation"]["properties"]) - set(META_KEYS)
     kinds = REGISTRY.kinds()
     assert when == {k for k, v in kinds.items() if "when" in v.phases}
     assert then == {k for k, v in kinds.items() if "then" in v.phases}
