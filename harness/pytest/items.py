@@ -26,11 +26,7 @@ class ScenarioFile(pytest.File):
     """A scenario YAML file: validated on collection (a bad file is one collection error)."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        display = self.config.invocation_params.dir
-        try:
-            shown = str(self.path.relative_to(display))
-        except ValueError:
-            shown = str(self.path)
+        shown = self.nodeid  # relative to the suite's folder (harness.pytest.plugin.pytest_collect_file)
         try:
             scenario = load_scenario(self.path, display=shown)
         except ScenarioFormatError as exc:

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, TargetUnreachable
 from harness.live_run import LiveRun
 from harness.pytest import stash
 from harness.target import GivenTarget, Targets, make_targets
+from harness.verdict import Verdict
 
 
 def session_targets(config: pytest.Config) -> Targets:
@@ -53,10 +54,8 @@ def pytest_runtestloop(session: pytest.Session):
     # killed run are cleaned (docs/live-tenant.md).
     targets = session_targets(config)
     tr = _terminal(config)
-    if targets.unreachable and tr is not None:
-        tr.write_line(f"scimgate: TARGET UNREACHABLE at the start of the run: {targets.unreachable}", red=True, bold=True)
-        tr.write_line(f"scimgate: each of the {len(items)} scenarios will be reported once as broken "
-                      "[target unreachable]", red=True)
+    if targets.start_error is not None and tr is not None:
+        _announce(tr, targets.start_error, len(items))
     if targets.simulated and harness.concurrency <= 1:
         return (yield)
     if targets.simulated and isinstance(targets, GivenTarget):
@@ -77,6 +76,15 @@ def pytest_runtestloop(session: pytest.Session):
         if interrupted and tr is not None:
             tr.write_line("scimgate: interrupted: waking waiting scenarios so each cleans up ...", yellow=True)
         live.close(interrupted=interrupted)
+
+
+def _announce(tr: Any, error: Exception, count: int) -> None:
+    """The one line that says why no scenario can run, and what that means for the verdicts."""
+    category = Verdict.of(error).category
+    headline = "TARGET UNREACHABLE at the start of the run" if isinstance(error, TargetUnreachable) \
+        else category.upper()
+    tr.write_line(f"scimgate: {headline}: {error}", red=True, bold=True)
+    tr.write_line(f"scimgate: each of the {count} scenarios will be reported once as broken [{category}]", red=True)
 
 
 def progress_ticker(config: pytest.Config, live: LiveRun) -> Callable[[], None]:

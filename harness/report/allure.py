@@ -32,6 +32,10 @@ CATEGORIES: list[dict[str, Any]] = [
     {"name": "Known deviation entries to act on", "matchedStatuses": ["failed"],
      "messageRegex": r"[\s\S]*\[known deviation (expired|passes)\][\s\S]*"},
     {"name": "Target unreachable", "matchedStatuses": ["broken"], "messageRegex": r"[\s\S]*\[target unreachable\][\s\S]*"},
+    {"name": "Credentials rejected", "matchedStatuses": ["broken"],
+     "messageRegex": r"[\s\S]*\[credentials rejected\][\s\S]*"},
+    {"name": "Configuration errors", "matchedStatuses": ["broken"],
+     "messageRegex": r"[\s\S]*\[configuration error\][\s\S]*"},
     {"name": "Harness errors", "matchedStatuses": ["broken"], "messageRegex": r"[\s\S]*\[harness error\][\s\S]*"},
     {"name": "Not verifiable", "matchedStatuses": ["skipped"], "messageRegex": r"[\s\S]*\[not verifiable\][\s\S]*"},
 ]
@@ -42,7 +46,9 @@ def scenario_labels(scenario: Scenario) -> list[Any]:
     --allure-features/-severities select scenarios)."""
     doc = scenario.doc
     url = doc.get("url") or SEED_URL.format(seed=doc["seed"], section=doc["section"].replace(" ", "-"))
-    labels = [allure.epic(EPIC), allure.feature(scenario.area), allure.story(scenario.title),
+    # Suites: epic -> area -> the scenario (its title), so the tree never shows where scimgate is installed.
+    labels = [allure.parent_suite(EPIC), allure.suite(scenario.area),
+              allure.epic(EPIC), allure.feature(scenario.area), allure.story(scenario.title),
               allure.severity(scenario.severity), allure.id(scenario.id),
               allure.link(url, name=f"{doc['seed']} § {doc['section']}")]
     return labels + [allure.tag(tag) for tag in scenario.tags]
@@ -99,6 +105,10 @@ def describe_record(record: ScenarioRecord) -> None:
     allure.dynamic.parameter("target", record.target, excluded=True)
     if record.timeline:
         allure.attach("\n".join(record.timeline), name="timeline", attachment_type=allure.attachment_type.TEXT)
+
+
+def attach_text(name: str, text: str) -> None:
+    allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
 
 
 def describe_exploration(result: Any) -> None:

@@ -24,19 +24,22 @@ class StepKind:
     function: StepFunction
     requires: tuple[str, ...]  # capabilities the step needs from the target
     summary: str
+    #: Tenant-wide state the step changes beyond its own prefixed objects: "credentials" (a reset does not
+    #: restore them) or "settings" (a simulated target's reset restores them). None: only prefixed objects.
+    destructive: str | None = None
 
 
 class StepRegistry:
     def __init__(self) -> None:
         self._kinds: dict[str, StepKind] = {}
 
-    def register(self, name: str, *, phases: tuple[str, ...] = ("when",), requires: tuple[str, ...] = ()
-                 ) -> Callable[[StepFunction], StepFunction]:
+    def register(self, name: str, *, phases: tuple[str, ...] = ("when",), requires: tuple[str, ...] = (),
+                 destructive: str | None = None) -> Callable[[StepFunction], StepFunction]:
         def decorate(function: StepFunction) -> StepFunction:
             if name in self._kinds:
                 raise ValueError(f"step kind {name!r} is registered twice")
             summary = (function.__doc__ or "").strip().splitlines()[0] if function.__doc__ else ""
-            self._kinds[name] = StepKind(name, phases, function, requires, summary)
+            self._kinds[name] = StepKind(name, phases, function, requires, summary, destructive)
             return function
         return decorate
 

@@ -66,7 +66,7 @@ def local_user_create(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     ctx.admin.create_local_user(ctx.user_name(args["ref"]), org=args.get("org"), roles=args.get("roles"))
 
 
-@step("code42.settings", requires=ADMIN)
+@step("code42.settings", requires=ADMIN, destructive="settings")
 def settings(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     """Edit the provider's settings in the console (delay, org mapping, role mapping)."""
     body: dict[str, Any] = {}
@@ -112,13 +112,13 @@ def _group_uid(ctx: ScenarioContext, ref: str) -> str:
     return ctx.lookup(f"{ref}.id")
 
 
-@step("code42.apply_settings", requires=ADMIN)
+@step("code42.apply_settings", requires=ADMIN, destructive="settings")
 def apply_settings(ctx: ScenarioContext, args: Any) -> None:
     """Click "Apply org and role settings": re-run the mappings for every provisioned user now."""
     ctx.admin.apply_settings()
 
 
-@step("code42.regenerate_credentials", requires=ADMIN)
+@step("code42.regenerate_credentials", requires=ADMIN, destructive="credentials")
 def regenerate_credentials(ctx: ScenarioContext, args: dict[str, Any] | None) -> None:
     """Regenerate the provider's SCIM credentials; the IdP is given the new token unless update_idp: false."""
     new = ctx.admin.regenerate_credentials()
