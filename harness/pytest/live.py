@@ -87,8 +87,12 @@ def _announce(tr: Any, error: Exception, count: int) -> None:
     tr.write_line(f"scimgate: each of the {count} scenarios will be reported once as broken [{category}]", red=True)
 
 
-def progress_ticker(config: pytest.Config, live: LiveRun) -> Callable[[], None]:
-    """What to print while an item waits for its scenario: the scenarios waiting on the target's clock."""
+def progress_ticker(config: pytest.Config, live: LiveRun, item: pytest.Item) -> Callable[[], None]:
+    """What to print while ``item`` waits for its scenario: the scenarios waiting on the target's clock.
+
+    pytest has already written the item's file (or, with -v, its node id) and writes the outcome after
+    it; after the progress lines the item's prefix is written again, so no outcome is left on a line of
+    its own."""
     tr = _terminal(config)
     capture = config.pluginmanager.get_plugin("capturemanager")
 
@@ -103,6 +107,10 @@ def progress_ticker(config: pytest.Config, live: LiveRun) -> Callable[[], None]:
                           f"(concurrency {live.runs.workers}):")
             for line in lines:
                 tr.write_line(line)
+            if tr.verbosity > 0:
+                tr.currentfspath = None  # pytest writes the node id again before the outcome word
+            else:
+                tr.write(item.nodeid.split("::")[0] + " ")
     return tick
 
 

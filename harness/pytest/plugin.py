@@ -122,10 +122,13 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
     roots = parent.config.stash.get(stash.ROOTS, [])
     if not is_scenario_file(file_path, roots):
         return None
-    # Shown as ``<suite folder>/<area>/<file>`` wherever the suite is installed: never ../../site-packages.
+    # Shown relative to the suite (``legal_hold/x.yaml``) wherever it is installed: never ../../site-packages,
+    # and short enough that pytest's progress column stays on the line. With several roots, each is named.
     resolved = file_path.resolve()
     root = next(r for r in roots if r == resolved or r in resolved.parents)
-    shown = f"{root.name}/{resolved.relative_to(root).as_posix()}" if root != resolved else resolved.name
+    shown = resolved.relative_to(root).as_posix() if root != resolved else resolved.name
+    if len(roots) > 1:
+        shown = f"{root.name}/{shown}"
     return ScenarioFile.from_parent(parent, path=file_path, nodeid=shown)
 
 

@@ -240,7 +240,7 @@ def test_allure_tree_is_area_then_scenario_and_paths_are_relative_to_the_suite(p
     suite = _suite(pytester, spc=SPC)
     out = pytester.path / "allure"
     result = pytester.runpytest("-p", "no:cacheprovider", "--scenarios", str(suite), f"--alluredir={out}", "-v")
-    result.stdout.fnmatch_lines(["suite/spc.yaml::trust/spc PASSED*"])
+    result.stdout.fnmatch_lines(["spc.yaml::trust/spc PASSED*"])
     data = json.loads(next(out.glob("*-result.json")).read_text())
     labels = {(lab["name"], lab["value"]) for lab in data["labels"]}
     assert ("suite", "trust") in labels and ("parentSuite", "Code42 SCIM provisioning from Azure AD") in labels
@@ -267,3 +267,22 @@ def test_terminal_reasons_are_short_and_the_report_keeps_the_full_text(pytester,
 def test_report_takes_the_results_folder_as_readme_writes_it(tmp_path, capsys):
     assert cli.main(["report", str(tmp_path / "none"), "--output", str(tmp_path / "html")]) == 2
     assert "no Allure results in" in capsys.readouterr().err
+
+
+def test_serve_without_a_profile_is_the_tenant_the_default_profile_describes(pytester, monkeypatch):
+    """``scimgate serve code42 --sim-control`` and a run without --profile agree: users land in
+    Provisioned (the bundled scenario that checks it passes), and the settings check finds no mismatch."""
+    import argparse
+
+    from simulators.code42.serve import add_arguments, build_config
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    token = "tok-" + secrets.token_urlsafe(16)
+    args = parser.parse_args(["--sim-control", "--token", token, "--admin-client-id", "cid",
+                              "--admin-client-secret", SECRET])
+    with ServerThread(create_app(build_config(args, environ={})), threads=4) as server:
+        scenario = Path(__file__).parents[2] / "scenarios" / "role_mapping" / "basic-roles-crashplan.yaml"
+        result = _live(pytester, monkeypatch, server.url, token, scenario, admin=True)
+    result.assert_outcomes(passed=1)
+    assert "CONFIGURATION ERROR" not in result.stdout.str()
