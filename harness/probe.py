@@ -86,7 +86,8 @@ class _Prober:
                                            f"answered HTTP 200 with {kind.split(';')[0]}, not SCIM JSON (check --scim-url)")
             self.have.add("scim")
             for name in ("patch", "etag", "filter"):
-                if (spc.get(name) or {}).get("supported") is True:
+                feature = spc.get(name)
+                if isinstance(feature, dict) and feature.get("supported"):
                     self.have.add(name)
                 else:
                     self.missing[name] = f"ServiceProviderConfig says {name}.supported is not true"

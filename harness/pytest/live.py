@@ -62,7 +62,7 @@ def pytest_runtestloop(session: pytest.Session):
         raise pytest.UsageError(f"scimgate: --concurrency {harness.concurrency} against {harness.scim_url}: a shared "
                                 "simulated target is reset before every scenario, so its scenarios must run one at a time")
     live = config.stash[stash.LIVE_RUN] = LiveRun(harness, targets)
-    if tr is not None:
+    if tr is not None and targets.start_error is None:
         tr.write_line(f"scimgate: {len(items)} scenarios, {harness.concurrency} at a time"
                       + (" (live: waits are real and overlap)" if live.live else ""))
     live.submit([item.scenario for item in items])
