@@ -136,7 +136,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_faults(args: argparse.Namespace) -> int:
-    from simulators.code42.faults import FAULTS
+    from simulators.code42.domain.faults import FAULTS
 
     for fault in FAULTS.values():
         print(f"{fault.name}\n    {fault.summary}\n    breaks: {fault.breaks!r} ({fault.seed})")

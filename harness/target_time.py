@@ -81,6 +81,9 @@ class RealTime:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    def close(self) -> None:
+        """Nothing to release (a :class:`simulators.common.clock.Clock` method)."""
+
     def advance(self, seconds: float) -> datetime:
         if self.cancel.is_set():
             raise RunInterrupted("the run was interrupted")

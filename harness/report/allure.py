@@ -143,6 +143,7 @@ def environment_properties(config: Any) -> str:
         "profile": config.profile,
         "run.prefix": config.run_prefix,
         "live": str(config.live).lower(),
+        "allow.destructive": str(config.allow_destructive).lower(),
         "code42.admin.api": config.code42_api_url or ("in-process mock" if config.simulated else "not configured"),
         "scimgate": _version("scimgate"),
         "pytest": _version("pytest"),

@@ -40,7 +40,7 @@ def test_the_ini_key_asks_for_the_bundled_suite(tmp_path):
                                             "bundled_scenarios = true\n")
     done = _pytest(project, "--collect-only", "-q")
     assert "tests/test_own.py::test_own" in done.stdout
-    assert "rfc7644_core/" in done.stdout, done.stdout
+    assert "rfc7644-core/" in done.stdout, done.stdout
 
 
 def test_the_documented_live_invocation_works_from_any_directory(tmp_path):

@@ -282,7 +282,7 @@ def test_serve_without_a_profile_is_the_tenant_the_default_profile_describes(pyt
     args = parser.parse_args(["--sim-control", "--token", token, "--admin-client-id", "cid",
                               "--admin-client-secret", SECRET])
     with ServerThread(create_app(build_config(args, environ={})), threads=4) as server:
-        scenario = Path(__file__).parents[2] / "scenarios" / "role_mapping" / "basic-roles-crashplan.yaml"
+        scenario = Path(__file__).parents[2] / "scenarios" / "role-mapping" / "basic-roles-desktop-and-proe-user-on-crashplan.yaml"
         result = _live(pytester, monkeypatch, server.url, token, scenario, admin=True)
     result.assert_outcomes(passed=1)
     assert "CONFIGURATION ERROR" not in result.stdout.str()
