@@ -11,6 +11,7 @@ _ = Whitelist()
 # harness/explore/machine.py: Hypothesis's RuleBasedStateMachine calls teardown() after each program;
 # the one ``step`` rule dispatches to ``_<operation>`` by name (getattr), one method per operation.
 _.teardown
+_._create_user
 _._time_passes
 _._disable
 _._enable
@@ -24,7 +25,8 @@ _._place_hold
 _._release_hold
 _.__qualname__  # read by Hypothesis and pytest when they name the generated state machine class
 
-# harness/plugin.py: pytest's collection and reporting API calls these on our File and Item nodes.
+# harness/pytest/: pytest's collection and reporting API calls these on our File and Item nodes.
+_.currentfspath  # pytest's TerminalReporter reads it: live.py clears it so -v rewrites the node id
 _.collect
 _.reportinfo
 _.runtest

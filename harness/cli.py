@@ -71,6 +71,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     forwarded = _pytest_args(args, env)
     paths = [str(p) for p in (args.scimgate_scenarios or [data_dir("scenarios")])]
+    if not args.scimgate_scenarios:
+        forwarded.append("--bundled-scenarios")
     pytest_args = [*paths, *forwarded, f"--alluredir={results}", "--clean-alluredir", "-p", "no:cacheprovider", "-rs",
                    "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if args.junitxml:
@@ -102,8 +104,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from harness.report.html import render_html
 
+    results = args.results_path or args.results or "reports/allure-results"
     try:
-        index = render_html(Path(args.results), Path(args.output), log=lambda m: print(m, file=sys.stderr))
+        index = render_html(Path(results), Path(args.output), log=lambda m: print(m, file=sys.stderr))
     except HarnessError as exc:
         print(f"scimgate report: {exc}", file=sys.stderr)
         return 2
@@ -225,8 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     report = sub.add_parser("report", help="render Allure results into one self-contained index.html")
-    report.add_argument("--results", default="reports/allure-results")
-    report.add_argument("--output", default="reports/html")
+    report.add_argument("results_path", nargs="?", metavar="RESULTS",
+                        help="the Allure results folder (default reports/allure-results)")
+    report.add_argument("--results", help=argparse.SUPPRESS)  # the older spelling of RESULTS
+    report.add_argument("--output", default="reports/html", help="where index.html goes (default reports/html)")
     report.set_defaults(func=cmd_report)
 
     scenarios = sub.add_parser("scenarios", help="validate scenario files; --list prints them")

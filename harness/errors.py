@@ -42,6 +42,20 @@ class TargetUnreachable(Exception):
     category = "target unreachable"
 
 
+class CredentialsRejected(Exception):
+    """The target refused the configured credentials (HTTP 401/403 on the start-of-run probe): nothing
+    the run could check would mean anything."""
+
+    category = "credentials rejected"
+
+
+class TargetMisconfigured(Exception):
+    """The target is not what the options say: not a SCIM service provider at ``--scim-url``, or its
+    settings differ from ``--profile``. A configuration error, never a product defect."""
+
+    category = "configuration error"
+
+
 class NotVerifiable(Exception):
     """The scenario cannot be checked against this target (a missing capability); reported as a skip."""
 

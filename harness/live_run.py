@@ -11,12 +11,13 @@ import threading
 
 from harness.cleanup import CleanupReport, Sweeper
 from harness.drivers.code42_admin import Code42Admin
-from harness.drivers.scim_client import ScimAuth, ScimClient
+from harness.drivers.scim_client import ScimClient
 from harness.options import HarnessConfig
 from harness.progress import WaitBoard
 from harness.scenario import Scenario
 from harness.scheduler import ConcurrentRuns
-from harness.target import Targets
+from harness.target import GivenTarget, Targets
+from harness.verdict import Verdict
 from simulators.common.http_recording import RecordingSession, Redactor
 
 #: The cleanup log's name for the end-of-run sweep.
@@ -53,23 +54,24 @@ class LiveRun:
             self.runs.cancel()
         else:
             self.runs.close()
-        if self.live:
+        if self.live and isinstance(self.targets, GivenTarget):
             self.cleaned(END_OF_RUN, final_sweep(self.config, self.targets))
 
 
-def final_sweep(config: HarnessConfig, targets: Targets) -> str:
+def final_sweep(config: HarnessConfig, targets: GivenTarget) -> str:
     """The end-of-run safety net: sweep the whole run prefix (catches what an interrupted step left).
 
     Returns the redacted summary line. Never raises: a sweep that fails is reported, it does not hide the
-    run's outcome.
+    run's outcome. Uses the run's current SCIM credentials (a scenario may have regenerated them).
     """
     prefix = config.run_prefix
-    if targets.unreachable:
-        report = CleanupReport(prefix, failed=["skipped: the target was unreachable at the start of the run"])
+    if targets.start_error is not None:
+        category = Verdict.of(targets.start_error).category
+        report = CleanupReport(prefix, failed=[f"skipped: no scenario ran ({category} at the start of the run)"])
     else:
-        session = RecordingSession(secrets=config.secrets, timeout=config.request_timeout)
+        session = RecordingSession(secrets=targets.secrets, timeout=config.request_timeout)
         try:
-            scim = ScimClient(config.scim_url, session, ScimAuth(config.scim_token, config.scim_basic))
+            scim = ScimClient(config.scim_url, session, targets.scim_auth)
             admin = Code42Admin(config.code42_api_url, config.code42_client_id, config.code42_client_secret,
                                 session) if "code42-admin" in targets.capabilities else None
             report = Sweeper(scim, admin).sweep(prefix)
@@ -77,4 +79,4 @@ def final_sweep(config: HarnessConfig, targets: Targets) -> str:
             report = CleanupReport(prefix, failed=[f"{type(exc).__name__}: {exc}"])
         finally:
             session.close()
-    return Redactor(config.secrets).text(report.summary())
+    return Redactor(targets.secrets).text(report.summary())

@@ -73,6 +73,14 @@ OPTIONS: tuple[Option, ...] = (
            env="SCIMGATE_PROGRESS_INTERVAL", kind="float", default=10.0),
     Option("--known-deviations", "YAML file of known deviations (id, reason, ticket, expires)",
            env="SCIMGATE_KNOWN_DEVIATIONS"),
+    Option("--bundled-scenarios", "collect the bundled scenario suite (`scimgate run` and a live --scim-url run "
+           "do; a project's bare pytest does only with this flag or ini key)", env="SCIMGATE_BUNDLED_SCENARIOS",
+           kind="bool", default=False),
+    Option("--allow-destructive", "let scenarios change tenant-wide state on a shared or live target (regenerate "
+           "the SCIM credentials, edit the provider settings); the run then carries the new token",
+           env="SCIMGATE_ALLOW_DESTRUCTIVE", kind="bool", default=False),
+    Option("--allow-unverified", "exit 0 even when every scenario was skipped (by default a run that verified "
+           "nothing fails)", env="SCIMGATE_ALLOW_UNVERIFIED", kind="bool", default=False),
     Option("--mock-faults", "comma-separated fault names for the in-process mock Code42 (see `scimgate faults`)",
            env="SCIMGATE_MOCK_FAULTS", kind="names", default=(), group=MOCK),
     Option("--explore", "add one `explore` item: random programs of up to STEPS operations against the target and "
@@ -157,6 +165,9 @@ class HarnessConfig:
     request_timeout: float = 30.0
     progress_interval: float = 10.0
     known_deviations: Path | None = None
+    bundled_scenarios: bool = False
+    allow_destructive: bool = False
+    allow_unverified: bool = False
     mock_faults: tuple[str, ...] = ()
     explore_steps: int | None = None       # --explore N: add the exploration item
     explore_examples: int = 25
@@ -193,6 +204,9 @@ class HarnessConfig:
             request_timeout=30.0 if values.get("request_timeout") is None else values["request_timeout"],
             progress_interval=10.0 if values.get("progress_interval") is None else values["progress_interval"],
             known_deviations=Path(values["known_deviations"]) if values.get("known_deviations") else None,
+            bundled_scenarios=bool(values.get("bundled_scenarios")),
+            allow_destructive=bool(values.get("allow_destructive")),
+            allow_unverified=bool(values.get("allow_unverified")),
             mock_faults=tuple(values.get("mock_faults") or ()), explore_steps=values.get("explore"),
             explore_examples=_given(values.get("explore_examples"), 25), explore_seed=values.get("explore_seed"),
             explore_shrink_seconds=_given(values.get("explore_shrink_seconds"), 30.0),

@@ -19,10 +19,18 @@ from typing import Any, Protocol
 
 import requests
 
-from harness import expectations
+from harness import expectations, tenant_settings
 from harness.context import ScenarioContext
 from harness.durations import format_duration, resolve_time
-from harness.errors import ConfigError, ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
+from harness.errors import (
+    ConfigError,
+    CredentialsRejected,
+    ExpectationFailed,
+    HarnessError,
+    NotVerifiable,
+    TargetMisconfigured,
+    TargetUnreachable,
+)
 from harness.progress import WaitBoard
 from harness.record import ScenarioRecord, StepRecord, format_exchange
 from harness.scenario import Scenario, Step
@@ -114,16 +122,42 @@ class ScenarioRunner:
                     self._finish(Verdict.NOT_VERIFIABLE, unrunnable)
                     return self.record
                 ctx = ScenarioContext(self.scenario, target)
+                saved: dict[str, Any] | None = None
                 try:
+                    saved = self._save_settings(ctx)
                     self._run_all(ctx)
                 finally:
+                    self._restore_settings(ctx, saved)
                     self._cleanup(ctx)
                     ctx.close()
-        except (NotVerifiable, TargetUnreachable, ConfigError) as exc:
+        except (NotVerifiable, TargetUnreachable, CredentialsRejected, TargetMisconfigured, ConfigError) as exc:
             self._finish(Verdict.of(exc), str(exc))
         except _StopScenario:
             pass
         return self.record
+
+    def _save_settings(self, ctx: ScenarioContext) -> dict[str, Any] | None:
+        """A live scenario that edits the provider settings (allowed by --allow-destructive) gets them put
+        back afterwards; nothing else does on a live tenant (a simulated one is reset)."""
+        edits = [s for s in self.scenario.when if REGISTRY.get(s.kind).destructive == "settings"]
+        if not edits or ctx.target.simulated or "code42-admin" not in ctx.target.capabilities:
+            return None
+        try:
+            return tenant_settings.save(ctx.admin)
+        except (HarnessError, TargetUnreachable, ExpectationFailed) as exc:
+            raise NotVerifiable(f"{edits[0].label} edits the tenant's provider settings, and they could not be "
+                                f"saved first to be restored afterwards: {exc}") from None
+
+    def _restore_settings(self, ctx: ScenarioContext, saved: dict[str, Any] | None) -> None:
+        if saved is None:
+            return
+        try:
+            line = tenant_settings.restore(ctx.admin, saved)
+        except Exception as exc:  # noqa: BLE001 - reported, never hides the verdict
+            line = f"provider settings NOT restored: {type(exc).__name__}: {exc}"
+        self.record.timeline.append(self.redactor.text(line))
+        if self.on_cleanup is not None:
+            self.on_cleanup(self.scenario.id, self.redactor.text(line))
 
     def _run_all(self, ctx: ScenarioContext) -> None:
         if self.scenario.given:

@@ -18,18 +18,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import yaml
 
 from harness.drivers.scim_client import ScimAuth
-from harness.errors import ConfigError, NotVerifiable, TargetUnreachable
+from harness.errors import ConfigError, NotVerifiable, TargetMisconfigured, TargetUnreachable
 from harness.expectations import target_is_code42
 from harness.options import HarnessConfig
+from harness.probe import probe, root_of, settings_mismatch
 from harness.scenario import Scenario
 from harness.target_time import RealTime, SimulatedTime
-from harness.transport import send_with_retries
 from simulators.code42.app import create_app
 from simulators.common.bundled import data_dir
 from simulators.common.clock import VirtualClock
@@ -129,8 +128,9 @@ class Targets(Protocol):
         """Time is virtual (the target answers ``/_sim``): waits are instant, state is reset per scenario."""
 
     @property
-    def unreachable(self) -> str | None:
-        """Why the target could not be reached at the start of the run, or None."""
+    def start_error(self) -> Exception | None:
+        """Why no scenario can run on this target (unreachable, credentials rejected, not configured as
+        ``--profile`` says), found at the start of the run; None when the run can go ahead."""
 
     @property
     def capabilities(self) -> frozenset[str]: ...
@@ -146,7 +146,7 @@ class MockTargets:
     """Starts a mock Code42 per scenario (``simulators.code42.app.create_app``) on a virtual clock."""
 
     simulated = True
-    unreachable = None
+    start_error = None
     capabilities = MOCK_CAPABILITIES
 
     def __init__(self, config: HarnessConfig, faults: list[str] | None = None):
@@ -201,11 +201,6 @@ class MockTargets:
             )
 
 
-def _root_of(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-
-
 def scenario_prefix(run_prefix: str, scenario_id: str, nonce: str = "") -> str:
     """A live scenario's own prefix: the run prefix plus a fixed-width digest of its id and the run's nonce.
 
@@ -218,90 +213,34 @@ def scenario_prefix(run_prefix: str, scenario_id: str, nonce: str = "") -> str:
     return f"{run_prefix}-{hashlib.sha1(f'{nonce}{scenario_id}'.encode()).hexdigest()[:5]}"
 
 
-@dataclass
-class Probe:
-    capabilities: frozenset[str]
-    missing: dict[str, str]            # capability -> why it is absent
-    unreachable: str | None = None     # why the target cannot be reached at all
-
-
-def probe(config: HarnessConfig) -> Probe:
-    """Ask a given target what it offers, once at the start of the run.
-
-    A target that does not answer (refused, timeout, 429/5xx after retries) is *unreachable*: every
-    scenario then ends at once with that one reason instead of each timing out on its own.
-    """
-    have, missing = {"idp"}, {}
-    timeout = config.request_timeout
-    scim_url = config.scim_url.rstrip("/")
-    auth = ScimAuth(config.scim_token, config.scim_basic)
-    headers = {"Authorization": auth.header(), "Accept": "application/scim+json"}
-
-    def get(url: str, what: str, **kwargs: Any) -> requests.Response:
-        return send_with_retries(lambda: requests.get(url, headers=headers, timeout=timeout, **kwargs),
-                                 what=what, timeout=timeout)
-
-    try:
-        response = get(f"{scim_url}/ServiceProviderConfig", f"SCIM endpoint {scim_url} (GET /ServiceProviderConfig)")
-        if response.status_code == 200:
-            have.add("scim")
-            try:
-                spc = response.json()
-            except ValueError:
-                spc = {}
-            for name in ("patch", "etag", "filter"):
-                if ((spc if isinstance(spc, dict) else {}).get(name) or {}).get("supported"):
-                    have.add(name)
-                else:
-                    missing[name] = f"ServiceProviderConfig says {name}.supported is not true"
-        else:
-            missing["scim"] = f"GET /ServiceProviderConfig returned HTTP {response.status_code}"
-        groups = get(f"{scim_url}/Groups", f"SCIM endpoint {scim_url} (GET /Groups)", params={"count": "1"})
-        if groups.status_code == 200:
-            have.add("scim-groups")
-        else:
-            missing["scim-groups"] = f"GET /Groups returned HTTP {groups.status_code}"
-    except TargetUnreachable as exc:
-        missing["scim"] = str(exc)
-        return Probe(frozenset(have), missing, unreachable=str(exc))
-    admin_url = config.code42_api_url
-    if admin_url:
-        root = admin_url.rstrip("/")
-        try:
-            response = send_with_retries(
-                lambda: requests.post(f"{root}/v1/oauth", params={"grant_type": "client_credentials"},
-                                      auth=(config.code42_client_id, config.code42_client_secret), timeout=timeout),
-                what=f"Code42 admin API {root} (POST /v1/oauth)", method="POST", timeout=timeout)
-            if response.status_code == 200:
-                have.add("code42-admin")
-            else:
-                missing["code42-admin"] = f"POST /v1/oauth returned HTTP {response.status_code}"
-        except TargetUnreachable as exc:
-            missing["code42-admin"] = str(exc)
-            return Probe(frozenset(have), missing, unreachable=str(exc))
-    else:
-        missing["code42-admin"] = "no --code42-api-url given"
-    sim_root = (admin_url or _root_of(scim_url)).rstrip("/")
-    try:
-        if requests.get(f"{sim_root}/_sim/clock", timeout=min(5.0, timeout)).status_code == 200:
-            have.add("sim-control")
-        else:
-            missing["sim-control"] = "the target has no /_sim/clock (a live tenant): time passes for real"
-    except requests.RequestException:
-        missing["sim-control"] = "the target has no /_sim/clock (a live tenant): time passes for real"
-    return Probe(frozenset(have), missing)
-
-
 class GivenTarget:
-    """A target named by options (live tenant, or a mock started elsewhere with sim control)."""
+    """A target named by options (live tenant, or a mock started elsewhere with sim control).
+
+    Its SCIM credentials are one object shared by every scenario: when a scenario allowed to
+    (``--allow-destructive``) regenerates them, the rest of the run uses the new secret, and
+    :attr:`credentials_changed` says so (the run reports it once).
+    """
 
     def __init__(self, config: HarnessConfig):
         self.config = config
         self.base_profile = load_profile_dict(config.profile)
         found = probe(config)
-        self.capabilities, self.missing, self.unreachable = found.capabilities, found.missing, found.unreachable
+        self.capabilities, self.missing, self.start_error = found.capabilities, found.missing, found.start_error
+        if self.start_error is None and found.admin_token and "sim-control" in self.capabilities:
+            # The mock's admin API shows its settings: a run against a differently configured mock would
+            # report product defects that are configuration errors.
+            mismatch = settings_mismatch(config, self.base_profile, found.admin_token)
+            self.start_error = TargetMisconfigured(mismatch) if mismatch else None
+        self.scim_auth = ScimAuth(config.scim_token, config.scim_basic)
+        self._configured = (self.scim_auth.token, self.scim_auth.basic)
+        self.secrets = config.secrets   # one list: a regenerated secret is redacted for the rest of the run
         self.cancel = threading.Event()  # set on Ctrl-C: every live wait wakes up and cleans up
         self.nonce = secrets.token_hex(4)  # this run's scenario names differ from any earlier run's
+
+    @property
+    def credentials_changed(self) -> bool:
+        """A scenario regenerated the tenant's SCIM credentials: the configured ones no longer work."""
+        return (self.scim_auth.token, self.scim_auth.basic) != self._configured
 
     @property
     def simulated(self) -> bool:
@@ -310,8 +249,10 @@ class GivenTarget:
     @contextmanager
     def for_scenario(self, scenario: Scenario) -> Iterator[Target]:
         config = self.config
-        if self.unreachable:
-            raise TargetUnreachable(f"the target did not answer the start-of-run probe: {self.unreachable}")
+        if isinstance(self.start_error, TargetUnreachable):
+            raise TargetUnreachable(f"the target did not answer the start-of-run probe: {self.start_error}")
+        if self.start_error is not None:
+            raise type(self.start_error)(str(self.start_error))
         if scenario.profile and not target_is_code42(self.base_profile):
             raise NotVerifiable(f"the scenario configures the Code42 tenant, and the profile {config.profile!r} "
                                 "says the target is not Code42")
@@ -325,19 +266,19 @@ class GivenTarget:
             raise NotVerifiable("the scenario needs the tenant configured with " + "; ".join(differs)
                                 + f"; the run's profile is {config.profile!r}")
         sim = "sim-control" in self.capabilities
-        root = (config.code42_api_url or _root_of(config.scim_url)).rstrip("/")
+        root = (config.code42_api_url or root_of(config.scim_url)).rstrip("/")
         if sim:
             requests.post(f"{root}/_sim/reset", timeout=10)
         # A shared simulated target is reset per scenario, so only a live one needs per-scenario names.
         prefix = config.run_prefix if sim else scenario_prefix(config.run_prefix, scenario.id, self.nonce)
         yield Target(
             label=config.scim_url, scim_url=config.scim_url.rstrip("/"),
-            scim_auth=ScimAuth(config.scim_token, config.scim_basic), admin_url=config.code42_api_url,
+            scim_auth=self.scim_auth, admin_url=config.code42_api_url,
             admin_client=(config.code42_client_id, config.code42_client_secret) if config.code42_api_url else None,
             clock=SimulatedTime(root) if sim else RealTime(self.cancel), capabilities=self.capabilities,
             missing=self.missing, profile=copy.deepcopy(self.base_profile), profile_name=config.profile,
-            simulated=sim, run_prefix=prefix, secrets=config.secrets, request_timeout=config.request_timeout,
-            allow_destructive=bool(getattr(config, "allow_destructive", False)),
+            simulated=sim, run_prefix=prefix, secrets=self.secrets, request_timeout=config.request_timeout,
+            allow_destructive=config.allow_destructive,
         )
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from enum import Enum, StrEnum
 
-from harness.errors import ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
+from harness.errors import (
+    CredentialsRejected,
+    ExpectationFailed,
+    HarnessError,
+    NotVerifiable,
+    TargetMisconfigured,
+    TargetUnreachable,
+)
 
 
 class Status(StrEnum):
@@ -32,6 +39,8 @@ class Verdict(Enum):
     NOT_VERIFIABLE = (Status.SKIPPED, NotVerifiable.category)
     PRODUCT_DEFECT = (Status.FAILED, ExpectationFailed.category)
     TARGET_UNREACHABLE = (Status.BROKEN, TargetUnreachable.category)
+    CREDENTIALS_REJECTED = (Status.BROKEN, CredentialsRejected.category)
+    CONFIGURATION_ERROR = (Status.BROKEN, TargetMisconfigured.category)
     HARNESS_ERROR = (Status.BROKEN, HarnessError.category)
 
     def __init__(self, status: Status, category: str) -> None:
@@ -53,4 +62,9 @@ _BY_EXCEPTION: tuple[tuple[Verdict, type[BaseException] | tuple[type[BaseExcepti
     (Verdict.PRODUCT_DEFECT, ExpectationFailed),
     (Verdict.NOT_VERIFIABLE, NotVerifiable),
     (Verdict.TARGET_UNREACHABLE, TargetUnreachable),
+    (Verdict.CREDENTIALS_REJECTED, CredentialsRejected),
+    (Verdict.CONFIGURATION_ERROR, TargetMisconfigured),
 )
+
+#: The categories of a *broken* verdict: the run could not judge the target (JUnit ``<error>``).
+BROKEN_CATEGORIES = frozenset(v.category for v in Verdict if v.status is Status.BROKEN)

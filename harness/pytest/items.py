@@ -26,11 +26,7 @@ class ScenarioFile(pytest.File):
     """A scenario YAML file: validated on collection (a bad file is one collection error)."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        display = self.config.invocation_params.dir
-        try:
-            shown = str(self.path.relative_to(display))
-        except ValueError:
-            shown = str(self.path)
+        shown = self.nodeid  # relative to the suite's folder (harness.pytest.plugin.pytest_collect_file)
         try:
             scenario = load_scenario(self.path, display=shown)
         except ScenarioFormatError as exc:
@@ -74,7 +70,7 @@ def _scenario_test(scenario: Scenario) -> Callable[..., None]:
     def run_scenario_item(scimgate_targets: Targets, request: pytest.FixtureRequest) -> None:
         config = request.config
         report.describe_scenario(scenario)
-        record = _record(scenario, scimgate_targets, config)
+        record = _record(scenario, scimgate_targets, request.node)
         report.describe_record(record)
         if record.cleanup:
             request.node.user_properties.append(("cleanup", record.cleanup))
@@ -87,12 +83,13 @@ def _scenario_test(scenario: Scenario) -> Callable[..., None]:
     return run_scenario_item
 
 
-def _record(scenario: Scenario, targets: Targets, config: pytest.Config) -> ScenarioRecord:
+def _record(scenario: Scenario, targets: Targets, item: pytest.Item) -> ScenarioRecord:
     """Run the scenario here, or pick up what the live run's thread pool recorded (replayed into Allure)."""
+    config = item.config
     live = config.stash.get(stash.LIVE_RUN, None)
     if live is None:
         return run_scenario(scenario, targets, report.AllureObserver())
-    outcome = live.runs.result(scenario, tick=progress_ticker(config, live),
+    outcome = live.runs.result(scenario, tick=progress_ticker(config, live, item),
                                every=config.stash[stash.CONFIG].progress_interval)
     report.replay(outcome.steps)
     return outcome.record

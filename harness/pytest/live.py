@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, TargetUnreachable
 from harness.live_run import LiveRun
 from harness.pytest import stash
 from harness.target import GivenTarget, Targets, make_targets
+from harness.verdict import Verdict
 
 
 def session_targets(config: pytest.Config) -> Targets:
@@ -53,17 +54,15 @@ def pytest_runtestloop(session: pytest.Session):
     # killed run are cleaned (docs/live-tenant.md).
     targets = session_targets(config)
     tr = _terminal(config)
-    if targets.unreachable and tr is not None:
-        tr.write_line(f"scimgate: TARGET UNREACHABLE at the start of the run: {targets.unreachable}", red=True, bold=True)
-        tr.write_line(f"scimgate: each of the {len(items)} scenarios will be reported once as broken "
-                      "[target unreachable]", red=True)
+    if targets.start_error is not None and tr is not None:
+        _announce(tr, targets.start_error, len(items))
     if targets.simulated and harness.concurrency <= 1:
         return (yield)
     if targets.simulated and isinstance(targets, GivenTarget):
         raise pytest.UsageError(f"scimgate: --concurrency {harness.concurrency} against {harness.scim_url}: a shared "
                                 "simulated target is reset before every scenario, so its scenarios must run one at a time")
     live = config.stash[stash.LIVE_RUN] = LiveRun(harness, targets)
-    if tr is not None:
+    if tr is not None and targets.start_error is None:
         tr.write_line(f"scimgate: {len(items)} scenarios, {harness.concurrency} at a time"
                       + (" (live: waits are real and overlap)" if live.live else ""))
     live.submit([item.scenario for item in items])
@@ -79,8 +78,21 @@ def pytest_runtestloop(session: pytest.Session):
         live.close(interrupted=interrupted)
 
 
-def progress_ticker(config: pytest.Config, live: LiveRun) -> Callable[[], None]:
-    """What to print while an item waits for its scenario: the scenarios waiting on the target's clock."""
+def _announce(tr: Any, error: Exception, count: int) -> None:
+    """The one line that says why no scenario can run, and what that means for the verdicts."""
+    category = Verdict.of(error).category
+    headline = "TARGET UNREACHABLE at the start of the run" if isinstance(error, TargetUnreachable) \
+        else category.upper()
+    tr.write_line(f"scimgate: {headline}: {error}", red=True, bold=True)
+    tr.write_line(f"scimgate: each of the {count} scenarios will be reported once as broken [{category}]", red=True)
+
+
+def progress_ticker(config: pytest.Config, live: LiveRun, item: pytest.Item) -> Callable[[], None]:
+    """What to print while ``item`` waits for its scenario: the scenarios waiting on the target's clock.
+
+    pytest has already written the item's file (or, with -v, its node id) and writes the outcome after
+    it; after the progress lines the item's prefix is written again, so no outcome is left on a line of
+    its own."""
     tr = _terminal(config)
     capture = config.pluginmanager.get_plugin("capturemanager")
 
@@ -95,6 +107,10 @@ def progress_ticker(config: pytest.Config, live: LiveRun) -> Callable[[], None]:
                           f"(concurrency {live.runs.workers}):")
             for line in lines:
                 tr.write_line(line)
+            if tr.verbosity > 0:
+                tr.currentfspath = None  # pytest writes the node id again before the outcome word
+            else:
+                tr.write(item.nodeid.split("::")[0] + " ")
     return tick
 
 

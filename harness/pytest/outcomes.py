@@ -13,7 +13,12 @@ import pytest
 
 from harness.deviations import Deviation
 from harness.record import ScenarioRecord
+from harness.report import allure as report
 from harness.verdict import Status
+
+#: The longest reason line the terminal shows; the report keeps the full text.
+MAX_REASON = 200
+_ELLIPSIS = " [...] "
 
 
 class ScenarioOutcome(Exception):
@@ -32,21 +37,58 @@ class ExploreDisagreement(AssertionError, ScenarioOutcome):
     """The target and the reference disagree; the message is the shrunk program, printed as is."""
 
 
+def short(text: str) -> str:
+    """``text`` with every line over :data:`MAX_REASON` characters cut in the middle (the category in
+    front and the observed value at the end stay readable)."""
+    head, tail = 120, MAX_REASON - 120 - len(_ELLIPSIS)
+    return "\n".join(line if len(line) <= MAX_REASON else line[:head] + _ELLIPSIS + line[-tail:]
+                     for line in text.splitlines())
+
+
+def _terminal(text: str) -> str:
+    """What the terminal shows; the full text goes into the report when it had to be cut."""
+    shown = short(text)
+    if shown != text:
+        report.attach_text("verdict (full text)", text)
+    return shown
+
+
 def raise_outcome(record: ScenarioRecord, deviation: Deviation | None, source: Path | None) -> None:
     """Pass, or end the item as skipped, xfailed, failed or broken; ``source`` is the deviations file."""
+    shown = _terminal
     if deviation is not None and deviation.expired():
-        raise ScenarioFailed(f"[known deviation expired] the entry for {record.scenario_id} in {source} expired on "
-                             f"{deviation.expires.isoformat()} ({deviation.ticket}); fix the target or renew the entry. "
-                             f"Outcome: {record.status} {record.message}".rstrip())
+        raise ScenarioFailed(shown(f"[known deviation expired] the entry for {record.scenario_id} ({deviation.ticket}) "
+                                   f"expired on {deviation.expires.isoformat()}; fix the target or renew the entry in "
+                                   f"{source}. Outcome: {record.status} {record.message}".rstrip()))
     if record.status == Status.SKIPPED:
-        pytest.skip(f"[{record.category}] {record.skip_reason}")
+        # Reported at the scenario file (as a skip marker is), not at this line of the glue.
+        raise pytest.skip.Exception(shown(f"[{record.category}] {record.skip_reason}"), _use_item_location=True)
     if record.status == Status.PASSED:
         if deviation is not None:
             raise ScenarioFailed(f"[known deviation passes] {record.scenario_id} is listed in {source} "
                                  f"({deviation.ticket}) but now passes: remove the entry")
         return
     if deviation is not None:
-        pytest.xfail(f"[{deviation.describe()}] {record.message}")
+        pytest.xfail(shown(f"[{deviation.describe()}] {record.message}"))
     if record.status == Status.FAILED:
-        raise ScenarioFailed(f"[{record.category}] {record.message}")
-    raise ScenarioBroken(f"[{record.category}] {record.message}")
+        raise ScenarioFailed(shown(f"[{record.category}] {record.message}"))
+    raise ScenarioBroken(shown(f"[{record.category}] {record.message}"))
+
+
+class RunTally:
+    """How the run's scenarios ended, counted from their reports (on the xdist controller too)."""
+
+    def __init__(self) -> None:
+        self.outcomes: dict[str, str] = {}   # nodeid -> passed | failed | skipped
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """A hook: the plugin registers the tally as a plugin object for the session."""
+        if report.when == "call" and any(key == "scenario_id" for key, _ in report.user_properties):
+            self.outcomes[report.nodeid] = report.outcome
+
+    def nothing_verified(self) -> str | None:
+        """The message for a run whose scenarios were all skipped, or None."""
+        if not self.outcomes or any(outcome != "skipped" for outcome in self.outcomes.values()):
+            return None
+        return (f"scimgate: NOTHING VERIFIED: all {len(self.outcomes)} scenarios were skipped (reasons above), so "
+                "the run fails; pass --allow-unverified to accept a run that checks nothing")

@@ -16,3 +16,5 @@ IDS = pytest.StashKey[dict]()                      # scenario id -> the file tha
 DEVIATIONS = pytest.StashKey[dict[str, Deviation]]()
 TARGETS = pytest.StashKey[Any]()                   # harness.target.Targets, created on first use
 LIVE_RUN = pytest.StashKey[LiveRun]()              # set while scenarios run on the thread pool
+TALLY = pytest.StashKey[Any]()                     # harness.pytest.outcomes.RunTally
+NOTICES = pytest.StashKey[list]()                  # run-level lines for the terminal summary

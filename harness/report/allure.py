@@ -32,6 +32,10 @@ CATEGORIES: list[dict[str, Any]] = [
     {"name": "Known deviation entries to act on", "matchedStatuses": ["failed"],
      "messageRegex": r"[\s\S]*\[known deviation (expired|passes)\][\s\S]*"},
     {"name": "Target unreachable", "matchedStatuses": ["broken"], "messageRegex": r"[\s\S]*\[target unreachable\][\s\S]*"},
+    {"name": "Credentials rejected", "matchedStatuses": ["broken"],
+     "messageRegex": r"[\s\S]*\[credentials rejected\][\s\S]*"},
+    {"name": "Configuration errors", "matchedStatuses": ["broken"],
+     "messageRegex": r"[\s\S]*\[configuration error\][\s\S]*"},
     {"name": "Harness errors", "matchedStatuses": ["broken"], "messageRegex": r"[\s\S]*\[harness error\][\s\S]*"},
     {"name": "Not verifiable", "matchedStatuses": ["skipped"], "messageRegex": r"[\s\S]*\[not verifiable\][\s\S]*"},
 ]
@@ -42,7 +46,9 @@ def scenario_labels(scenario: Scenario) -> list[Any]:
     --allure-features/-severities select scenarios)."""
     doc = scenario.doc
     url = doc.get("url") or SEED_URL.format(seed=doc["seed"], section=doc["section"].replace(" ", "-"))
-    labels = [allure.epic(EPIC), allure.feature(scenario.area), allure.story(scenario.title),
+    # Suites: epic -> area -> the scenario (its title), so the tree never shows where scimgate is installed.
+    labels = [allure.parent_suite(EPIC), allure.suite(scenario.area),
+              allure.epic(EPIC), allure.feature(scenario.area), allure.story(scenario.title),
               allure.severity(scenario.severity), allure.id(scenario.id),
               allure.link(url, name=f"{doc['seed']} § {doc['section']}")]
     return labels + [allure.tag(tag) for tag in scenario.tags]
@@ -101,6 +107,10 @@ def describe_record(record: ScenarioRecord) -> None:
         allure.attach("\n".join(record.timeline), name="timeline", attachment_type=allure.attachment_type.TEXT)
 
 
+def attach_text(name: str, text: str) -> None:
+    allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
+
+
 def describe_exploration(result: Any) -> None:
     """One Allure result for a whole exploration (``harness.explore.ExploreResult``)."""
     allure.dynamic.parameter("profile", result.profile)
@@ -133,6 +143,7 @@ def environment_properties(config: Any) -> str:
         "profile": config.profile,
         "run.prefix": config.run_prefix,
         "live": str(config.live).lower(),
+        "allow.destructive": str(config.allow_destructive).lower(),
         "code42.admin.api": config.code42_api_url or ("in-process mock" if config.simulated else "not configured"),
         "scimgate": _version("scimgate"),
         "pytest": _version("pytest"),

@@ -14,6 +14,7 @@ import sys
 
 from simulators.code42.domain.faults import FAULTS, UnknownFaultError
 from simulators.code42.domain.profile import ProfileError
+from simulators.common.bundled import data_dir
 from simulators.common.clock import SystemClock, VirtualClock
 from simulators.common.server import serve_forever
 
@@ -35,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--admin-client-secret", help=f"admin API OAuth client secret (or ${ENV_ADMIN_SECRET})")
     parser.add_argument("--db", default=":memory:", metavar="PATH|:memory:",
                         help="SQLite database file (kept across restarts) or :memory: (default)")
-    parser.add_argument("--profile", metavar="FILE", help="tenant profile YAML (scenarios/profiles/*.yaml)")
+    parser.add_argument("--profile", metavar="FILE", help="tenant profile YAML (scenarios/profiles/*.yaml; default: "
+                                                          "profiles/default.yaml, the harness's default profile)")
     parser.add_argument("--sim-control", action="store_true",
                         help="serve /_sim (virtual clock starting now, reset) to loopback callers")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", choices=sorted(FAULTS),
@@ -67,7 +69,8 @@ def build_config(args: argparse.Namespace, environ: dict[str, str] | None = None
         "ADMIN_CLIENT_ID": args.admin_client_id or env.get(ENV_ADMIN_ID),
         "ADMIN_CLIENT_SECRET": args.admin_client_secret or env.get(ENV_ADMIN_SECRET),
         "DATABASE": args.db,
-        "PROFILE": args.profile,
+        # The harness's default profile, so `serve code42` and a run without --profile agree on the tenant.
+        "PROFILE": args.profile or str(data_dir("scenarios") / "profiles" / "default.yaml"),
         "SIM_CONTROL": bool(args.sim_control),
         "FAULTS": list(args.fault),
         "CLOCK": VirtualClock() if args.sim_control else SystemClock(),

@@ -39,7 +39,8 @@ class TickingRules:
 
 def test_clock_and_advance_fire_due_work(client, runtime) -> None:
     rules = runtime.rules = TickingRules()
-    assert client.get("/_sim/clock").get_json() == {"now": "2026-01-05T09:00:00.000Z", "virtual": True}
+    assert client.get("/_sim/clock").get_json() == {"now": "2026-01-05T09:00:00.000Z", "virtual": True,
+                                                    "simulator": "scimgate-code42"}
     response = client.post("/_sim/clock/advance", json={"seconds": 900})
     assert response.get_json() == {"now": "2026-01-05T09:15:00.000Z", "fired": ["uid-1"]}
     assert rules.ticks[-1].isoformat() == "2026-01-05T09:15:00+00:00"

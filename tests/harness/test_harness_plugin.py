@@ -190,7 +190,7 @@ def test_allure_results_carry_labels_steps_attachments_and_no_secret(pytester, s
 
 
 def test_bare_pytest_adds_the_bundled_suite_from_testpaths(pytester):
-    pytester.makeini("[pytest]\ntestpaths = tests\n")
+    pytester.makeini("[pytest]\ntestpaths = tests\nbundled_scenarios = true\n")
     (pytester.path / "tests").mkdir()
     (pytester.path / "tests" / "test_a.py").write_text("def test_a():\n    pass\n")
     result = run(pytester, "--collect-only", "-q")

@@ -6,7 +6,7 @@ each scenario starts from an empty tenant, as moto's ``/moto-api/reset`` does
 loopback callers unless ``SIM_CONTROL_REMOTE`` is set, and they do not exist at all without
 ``SIM_CONTROL`` (404).
 
-- ``GET /_sim/clock`` → ``{"now": iso}``
+- ``GET /_sim/clock`` → ``{"now": iso, "virtual": bool, "simulator": "scimgate-code42"}``
 - ``POST /_sim/clock/advance`` ``{"seconds": N}`` → moves a VirtualClock, fires what fell due
   (``rules.tick``), returns ``{"now": iso, "fired": [...]}``; 409 on a wall clock
 - ``POST /_sim/reset`` → empties the store (SCIM resources and domain tables; credentials kept) and
@@ -46,7 +46,8 @@ def _loopback_only() -> Response | None:
 @bp.get("/clock")
 def clock() -> Response:
     runtime = current_runtime()
-    return jsonify({"now": isoformat(runtime.clock.now()), "virtual": runtime.clock.simulated})
+    return jsonify({"now": isoformat(runtime.clock.now()), "virtual": runtime.clock.simulated,
+                    "simulator": "scimgate-code42"})  # the identity a harness checks before using /_sim
 
 
 @bp.post("/clock/advance")
