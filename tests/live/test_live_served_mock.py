@@ -3,15 +3,15 @@
 Why: a CI gate points at a long-lived tenant. A run must leave it fit for the next run and for the next
 scenario whatever the order: no credential changed (destructive steps are refused without consent), no
 prefixed object left in service, no verdict that depends on what ran before. The server is
-``scimgate serve code42 --sim-control`` as a user starts it, configured like the harness's default
-profile; both runs talk to the same process.
+``scimgate serve code42 --sim-control`` exactly as a user starts it, without ``--profile``: the served
+mock's default configuration is the harness's default profile. Both runs talk to the same process.
 """
 
 from __future__ import annotations
 
 import re
 
-from peer_servers import ROOT, served_code42
+from peer_servers import served_code42
 from suite_runner import prefixed_objects, run_suite
 
 #: Every reason a scenario may be skipped with against this target; anything else is unexplained.
@@ -20,7 +20,7 @@ NAMED_SKIPS = re.compile(r"the scenario needs the tenant configured with|is dest
 
 
 def test_suite_passes_twice_on_one_served_mock_in_shuffled_orders():
-    with served_code42(ROOT / "scenarios" / "profiles" / "default.yaml") as peer:
+    with served_code42() as peer:
         runs = []
         for n, seed in enumerate((11, 29), 1):
             values = peer.values(run_prefix=f"sgtwice{n}")
