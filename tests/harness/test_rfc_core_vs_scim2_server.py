@@ -76,7 +76,7 @@ def test_rfc_core_scenarios_pass_against_scim2_server(peer, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pytest", str(SCENARIOS), "--scim-url", url, "--live", "-m", "not code42_profile",
          "-p", "no:cacheprovider", "-q", f"--junitxml={junit}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     outcomes = _outcomes(junit)
     assert outcomes, result.stdout[-2000:] + result.stderr[-2000:]
     unexpected = {sid: o for sid, o in outcomes.items() if o != "passed" and sid not in EXPECTED_DEVIATIONS}
