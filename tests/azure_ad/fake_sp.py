@@ -67,41 +67,86 @@ def _set_path(resource: dict[str, Any], path: str, value: Any) -> None:
         resource[path] = value
 
 
+def _injected_fault(sp: FakeSP):
+    """The first armed fault matching this request, as its error response (after its delay)."""
+    for fault in sp.faults:
+        if fault.times > 0 and request.method == fault.method and request.path.startswith(fault.path_prefix):
+            fault.times -= 1
+            if fault.delay:
+                time.sleep(fault.delay)
+            response = _error(fault.status, "injected fault")
+            response.headers.update(fault.headers)
+            return response
+    return None
+
+
+def _refused_token(sp: FakeSP):
+    if request.headers.get("Authorization") != f"Bearer {sp.token}":
+        return _error(401, "bad token")
+    return None
+
+
+def _patch_user(user: dict[str, Any], operations: list[dict[str, Any]]) -> None:
+    for op in operations:
+        kind = op["op"].lower()
+        if kind in ("add", "replace"):
+            if "path" not in op:
+                for key, value in op["value"].items():
+                    _set_path(user, key, value)
+            elif op["path"] == "active":
+                user["active"] = op["value"] in (True, "True", "true")
+            else:
+                _set_path(user, op["path"], op["value"])
+        elif kind == "remove" and "manager" in op["path"]:
+            user.get(ENTERPRISE, {}).pop("manager", None)
+
+
+def _patch_group(group: dict[str, Any], operations: list[dict[str, Any]]) -> None:
+    for op in operations:
+        kind, path = op["op"].lower(), op.get("path", "")
+        if kind == "add" and path == "members":
+            group["members"] += [{"value": v["value"]} for v in op["value"]]
+        elif kind == "remove" and path == "members":
+            gone = {v["value"] for v in op["value"]}
+            group["members"] = [m for m in group["members"] if m["value"] not in gone]
+        elif kind == "remove" and path.startswith("members[value eq"):
+            gone = path.split('"')[1]
+            group["members"] = [m for m in group["members"] if m["value"] != gone]
+        elif kind == "replace":
+            if path:
+                group[path] = op["value"]
+            else:
+                group.update(op["value"])
+
+
+def _query(store: dict[str, dict[str, Any]]):
+    text = request.args.get("filter", "")
+    m = _FILTER.match(text)
+    if not m:
+        return _error(400, f"unsupported filter {text!r}")
+    found = [r for r in store.values() if str(r.get(m[1])) == m[2]]
+    if request.args.get("excludedAttributes") == "members":
+        found = [{k: v for k, v in r.items() if k != "members"} for r in found]
+    return jsonify({"schemas": [LIST], "totalResults": len(found), "Resources": found, "startIndex": 1,
+                    "itemsPerPage": len(found)})
+
+
 def create_fake_sp(sp: FakeSP) -> Flask:
     app = Flask(__name__)
 
     @app.before_request
     def _gate():
-        for fault in sp.faults:
-            if fault.times > 0 and request.method == fault.method and request.path.startswith(fault.path_prefix):
-                fault.times -= 1
-                if fault.delay:
-                    time.sleep(fault.delay)
-                response = _error(fault.status, "injected fault")
-                response.headers.update(fault.headers)
-                return response
-        if request.headers.get("Authorization") != f"Bearer {sp.token}":
-            return _error(401, "bad token")
-        return None
+        return _injected_fault(sp) or _refused_token(sp)
 
-    def query(store: dict[str, dict[str, Any]]):
-        text = request.args.get("filter", "")
-        m = _FILTER.match(text)
-        if not m:
-            return _error(400, f"unsupported filter {text!r}")
-        found = [r for r in store.values() if str(r.get(m[1])) == m[2]]
-        if request.args.get("excludedAttributes") == "members":
-            found = [{k: v for k, v in r.items() if k != "members"} for r in found]
-        return jsonify({"schemas": [LIST], "totalResults": len(found), "Resources": found, "startIndex": 1,
-                        "itemsPerPage": len(found)})
+    _user_routes(app, sp)
+    _group_routes(app, sp)
+    return app
 
+
+def _user_routes(app: Flask, sp: FakeSP) -> None:
     @app.get("/scim/v2/Users")
     def list_users():
-        return query(sp.users)
-
-    @app.get("/scim/v2/Groups")
-    def list_groups():
-        return query(sp.groups)
+        return _query(sp.users)
 
     @app.post("/scim/v2/Users")
     def create_user():
@@ -112,6 +157,28 @@ def create_fake_sp(sp: FakeSP) -> Flask:
         sp.users[body["id"]] = body
         return jsonify(body), 201
 
+    @app.get("/scim/v2/Users/<rid>")
+    def get_user(rid: str):
+        return jsonify(sp.users[rid]) if rid in sp.users else _error(404, "no such user")
+
+    @app.patch("/scim/v2/Users/<rid>")
+    def patch_user(rid: str):
+        if rid not in sp.users:
+            return _error(404, "no such user")
+        user = sp.users[rid]
+        _patch_user(user, request.get_json(force=True)["Operations"])
+        return jsonify(user)
+
+    @app.delete("/scim/v2/Users/<rid>")
+    def delete_user(rid: str):
+        return ("", 204) if sp.users.pop(rid, None) is not None else _error(404, "no such user")
+
+
+def _group_routes(app: Flask, sp: FakeSP) -> None:
+    @app.get("/scim/v2/Groups")
+    def list_groups():
+        return _query(sp.groups)
+
     @app.post("/scim/v2/Groups")
     def create_group():
         body = request.get_json(force=True)
@@ -119,10 +186,6 @@ def create_fake_sp(sp: FakeSP) -> Flask:
         body["members"] = []
         sp.groups[body["id"]] = body
         return jsonify(body), 201
-
-    @app.get("/scim/v2/Users/<rid>")
-    def get_user(rid: str):
-        return jsonify(sp.users[rid]) if rid in sp.users else _error(404, "no such user")
 
     @app.get("/scim/v2/Groups/<rid>")
     def get_group(rid: str):
@@ -133,53 +196,13 @@ def create_fake_sp(sp: FakeSP) -> Flask:
             group = {k: v for k, v in group.items() if k != "members"}
         return jsonify(group)
 
-    @app.patch("/scim/v2/Users/<rid>")
-    def patch_user(rid: str):
-        if rid not in sp.users:
-            return _error(404, "no such user")
-        user = sp.users[rid]
-        for op in request.get_json(force=True)["Operations"]:
-            kind = op["op"].lower()
-            if kind in ("add", "replace"):
-                if "path" not in op:
-                    for key, value in op["value"].items():
-                        _set_path(user, key, value)
-                elif op["path"] == "active":
-                    user["active"] = op["value"] in (True, "True", "true")
-                else:
-                    _set_path(user, op["path"], op["value"])
-            elif kind == "remove" and "manager" in op["path"]:
-                user.get(ENTERPRISE, {}).pop("manager", None)
-        return jsonify(user)
-
     @app.patch("/scim/v2/Groups/<rid>")
     def patch_group(rid: str):
         if rid not in sp.groups:
             return _error(404, "no such group")
-        group = sp.groups[rid]
-        for op in request.get_json(force=True)["Operations"]:
-            kind, path = op["op"].lower(), op.get("path", "")
-            if kind == "add" and path == "members":
-                group["members"] += [{"value": v["value"]} for v in op["value"]]
-            elif kind == "remove" and path == "members":
-                gone = {v["value"] for v in op["value"]}
-                group["members"] = [m for m in group["members"] if m["value"] not in gone]
-            elif kind == "remove" and path.startswith("members[value eq"):
-                gone = path.split('"')[1]
-                group["members"] = [m for m in group["members"] if m["value"] != gone]
-            elif kind == "replace":
-                if path:
-                    group[path] = op["value"]
-                else:
-                    group.update(op["value"])
+        _patch_group(sp.groups[rid], request.get_json(force=True)["Operations"])
         return "", 204
-
-    @app.delete("/scim/v2/Users/<rid>")
-    def delete_user(rid: str):
-        return ("", 204) if sp.users.pop(rid, None) is not None else _error(404, "no such user")
 
     @app.delete("/scim/v2/Groups/<rid>")
     def delete_group(rid: str):
         return ("", 204) if sp.groups.pop(rid, None) is not None else _error(404, "no such group")
-
-    return app
