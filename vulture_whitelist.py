@@ -11,6 +11,7 @@ _ = Whitelist()
 # harness/explore/machine.py: Hypothesis's RuleBasedStateMachine calls teardown() after each program;
 # the one ``step`` rule dispatches to ``_<operation>`` by name (getattr), one method per operation.
 _.teardown
+_._create_user
 _._time_passes
 _._disable
 _._enable
