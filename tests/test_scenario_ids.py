@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from simulators.code42.faults import FAULTS
 
 import harness.scenario as scenario_module
 from harness.errors import ScenarioFormatError
 from harness.scenario import discover, load_scenario
+from simulators.code42.domain.faults import FAULTS
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 BUNDLED = discover([SCENARIOS])
