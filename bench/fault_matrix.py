@@ -1,7 +1,7 @@
 """Compute the fault matrix: for each mock Code42 fault, the bundled scenarios that fail with it on.
 
 Not a test: it prints the matrix and the faults no scenario catches, and with ``--python`` the
-``caught_by`` lists to paste into ``simulators/code42/faults.py`` (the catalogue says which scenario
+``caught_by`` lists to paste into ``simulators/code42/domain/faults.py`` (the catalogue says which scenario
 proves each deviation is caught; ``tests/harness/test_fault_detection.py`` checks it stays true).
 
     python bench/fault_matrix.py                 # all faults, 2 worker processes

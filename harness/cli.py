@@ -159,7 +159,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         config = HarnessConfig.from_values(resolve(lambda o: getattr(args, o.dest, None), lambda o: None, env))
         result = explore(config, steps=config.explore_steps, max_examples=config.explore_examples,
                          seed=config.explore_seed, faults=list(config.mock_faults),
-                         shrink_seconds=config.explore_shrink_seconds)
+                         **config.explore_shrink_budget)
     except (ConfigError, HarnessError, ValueError) as exc:
         print(f"scimgate explore: {exc}", file=sys.stderr)
         return 2

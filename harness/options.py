@@ -92,6 +92,10 @@ OPTIONS: tuple[Option, ...] = (
            short="--seed"),
     Option("--explore-shrink-seconds", "stop shrinking a disagreement after this long and report the shortest "
            "so far", kind="float", default=30.0, group=EXPLORE, short="--shrink-seconds"),
+    Option("--explore-max-shrinks", "stop shrinking after this many successful shrinks and report the shortest "
+           "so far; bounds shrinking by count instead of --explore-shrink-seconds (whose clock is then off), "
+           "so the reported program does not depend on the machine's speed", kind="int", group=EXPLORE,
+           short="--max-shrinks"),
 )
 
 
@@ -173,6 +177,14 @@ class HarnessConfig:
     explore_examples: int = 25
     explore_seed: int | None = None
     explore_shrink_seconds: float = 30.0
+    explore_max_shrinks: int | None = None  # given: shrinking is bounded by this count, not by the clock
+
+    @property
+    def explore_shrink_budget(self) -> dict[str, Any]:
+        """``explore()``'s shrink bounds: a count when --explore-max-shrinks is given (no clock), else the clock."""
+        if self.explore_max_shrinks is not None:
+            return {"shrink_seconds": None, "max_shrinks": self.explore_max_shrinks}
+        return {"shrink_seconds": self.explore_shrink_seconds}
 
     @property
     def simulated(self) -> bool:
@@ -210,6 +222,7 @@ class HarnessConfig:
             mock_faults=tuple(values.get("mock_faults") or ()), explore_steps=values.get("explore"),
             explore_examples=_given(values.get("explore_examples"), 25), explore_seed=values.get("explore_seed"),
             explore_shrink_seconds=_given(values.get("explore_shrink_seconds"), 30.0),
+            explore_max_shrinks=values.get("explore_max_shrinks"),
         )
         config.check()
         return config
@@ -233,6 +246,8 @@ class HarnessConfig:
             raise ConfigError(f"--request-timeout={self.request_timeout} must be more than 0 seconds")
         if self.progress_interval < 0:
             raise ConfigError(f"--progress-interval={self.progress_interval} must be 0 (quiet) or more")
+        if self.explore_max_shrinks is not None and self.explore_max_shrinks < 0:
+            raise ConfigError(f"--explore-max-shrinks={self.explore_max_shrinks} must be 0 (no shrinking) or more")
 
 
 def _given(value: Any, default: Any) -> Any:

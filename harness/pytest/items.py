@@ -109,7 +109,7 @@ class ExploreItem(pytest.Item):
         try:
             result = explore(harness, steps=harness.explore_steps, max_examples=harness.explore_examples,
                              seed=harness.explore_seed, faults=harness.mock_faults,
-                             shrink_seconds=harness.explore_shrink_seconds)
+                             **harness.explore_shrink_budget)
         except ConfigError as exc:
             raise ExploreDisagreement(f"[harness error] {exc}") from None
         report.describe_exploration(result)

@@ -5,27 +5,27 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_sp import FakeSP, create_fake_sp  # noqa: E402
+from fake_sp import FakeSP, create_fake_sp
 
-from simulators.azure_ad.directory import Directory  # noqa: E402
-from simulators.azure_ad.provisioning.engine import ProvisioningEngine  # noqa: E402
-from simulators.azure_ad.provisioning.flags import EngineFlags  # noqa: E402
-from simulators.common.clock import VirtualClock  # noqa: E402
-from simulators.common.server import ServerThread  # noqa: E402
+from simulators.azure_ad.directory import Directory
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine
+from simulators.azure_ad.provisioning.flags import EngineFlags
+from simulators.common.clock import VirtualClock
+from simulators.common.server import ServerThread
 
 TOKEN = "s3cret-token-for-tests"
 
 
 @pytest.fixture
 def clock() -> VirtualClock:
-    return VirtualClock(datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc))
+    return VirtualClock(datetime(2024, 5, 1, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -168,7 +168,7 @@ def test_flag_mode_boolean_lowercase_and_merged_replace(make_engine, directory, 
     directory.assign(u.object_id)
     engine = make_engine("?aadOptscim062020")
     engine.run_cycle()
-    did = sp.user_by_name("dan@contoso.example")["id"]
+    assert sp.user_by_name("dan@contoso.example")["id"]
     directory.update_user(u.object_id, jobTitle="Lead", givenName="Daniel", city="Bergen")
     clock.advance(2400)
     engine.run_cycle()
@@ -232,7 +232,7 @@ def test_group_created_empty_then_members_then_removal(make_engine, directory, t
 
 
 def test_group_member_removal_flag_form(make_engine, directory, target, clock):
-    sp, _ = target
+    _sp, _ = target
     u1 = directory.add_user()
     u2 = directory.add_user()
     directory.assign(u1.object_id)

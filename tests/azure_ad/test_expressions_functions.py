@@ -112,12 +112,12 @@ DOC_EXAMPLES = [
     ('Split([extensionAttribute5], ",")', {"extensionAttribute5": "PermissionSetOne, PermissionSetTwo"},
      ["PermissionSetOne", "PermissionSetTwo"]),
     ("StripSpaces([x])", {"x": " a b\tc "}, "ab\tc"),
-    ('Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", '
-     '"Australia/Adelaide")', {"state": "QLD"}, "Australia/Brisbane"),
-    ('Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", '
-     '"Australia/Adelaide")', {"state": "WA"}, "Australia/Sydney"),
-    ('Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", '
-     '"Australia/Adelaide")', {"state": "qld"}, "Australia/Sydney"),  # case-sensitive
+    (('Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", '
+     '"Australia/Adelaide")'), {"state": "QLD"}, "Australia/Brisbane"),
+    (('Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", '
+     '"Australia/Adelaide")'), {"state": "WA"}, "Australia/Sydney"),
+    (('Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney","QLD", "Australia/Brisbane", "SA", '
+     '"Australia/Adelaide")'), {"state": "qld"}, "Australia/Sydney"),  # case-sensitive
     ('Switch(ToLower([statusFlag]), "0", "true", "1", "false", "0")', {"statusFlag": "TRUE"}, "1"),
     ('Switch([statusFlag], "Default Value", "true", "1", "", "0")', {}, "0"),
     ('Switch([statusFlag], "Default Value", "true", "1", "", "0")', {"statusFlag": ""}, "0"),
@@ -125,13 +125,13 @@ DOC_EXAMPLES = [
     ('Switch([country],[country],"","Other")', {"country": "NZ"}, "NZ"),
     ('Switch(IsPresent([jobTitle]), "DefaultValue", "True", [jobTitle])', {"jobTitle": "Dev"}, "Dev"),
     ('Switch(IsPresent([jobTitle]), "DefaultValue", "True", [jobTitle])', {}, "DefaultValue"),
-    ('Switch([Active], , "1", IIF(DateDiff("d", Now(), CDate([StatusHireDate])) > 5, "False", "True"), '
-     '"0", "False")', {"Active": "1", "StatusHireDate": "2021-08-20"}, "True"),
-    ('Switch([Active], , "1", IIF(DateDiff("d", Now(), CDate([StatusHireDate])) > 5, "False", "True"), '
-     '"0", "False")', {"Active": "1", "StatusHireDate": "2021-09-20"}, "False"),
+    (('Switch([Active], , "1", IIF(DateDiff("d", Now(), CDate([StatusHireDate])) > 5, "False", "True"), '
+     '"0", "False")'), {"Active": "1", "StatusHireDate": "2021-08-20"}, "True"),
+    (('Switch([Active], , "1", IIF(DateDiff("d", Now(), CDate([StatusHireDate])) > 5, "False", "True"), '
+     '"0", "False")'), {"Active": "1", "StatusHireDate": "2021-09-20"}, "False"),
     ('Switch([Active], , "1", "x", "0", "False")', {"Active": "7"}, None),
-    ('ToLower(Join("@", NormalizeDiacritics(StripSpaces(Join(".",  [PreferredFirstName], [PreferredLastName]))), '
-     '"contoso.com"))', {"PreferredFirstName": "John", "PreferredLastName": "Smith"}, "john.smith@contoso.com"),
+    (('ToLower(Join("@", NormalizeDiacritics(StripSpaces(Join(".",  [PreferredFirstName], [PreferredLastName]))), '
+     '"contoso.com"))'), {"PreferredFirstName": "John", "PreferredLastName": "Smith"}, "john.smith@contoso.com"),
     ('ToUpper([x])', {"x": "straße"}, "STRAßE"),
     ('ToLower([x], "tr-TR")', {"x": "DİYARBAKIR"}, "diyarbakır"),
     ('ToUpper([x], "tr-TR")', {"x": "istanbul"}, "İSTANBUL"),

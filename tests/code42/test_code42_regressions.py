@@ -135,10 +135,9 @@ def test_regenerate_in_a_rolled_back_transaction_keeps_the_old_secret(credential
                       "PROFILE": {"provider": {"credential_type": credential_type}}})
     credentials = app.extensions["scimgate"].credentials
     store = app.extensions["scimgate"].store
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            credentials.regenerate()
-            raise RuntimeError("the caller fails after regenerating")
+    with pytest.raises(RuntimeError), store.transaction():
+        credentials.regenerate()
+        raise RuntimeError("the caller fails after regenerating")
     assert credentials.token == "old-token" and credentials.basic == ("sync", "old-password")
     assert credentials.check("Bearer old-token")
     new = credentials.regenerate()

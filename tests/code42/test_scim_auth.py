@@ -100,8 +100,7 @@ def test_one_log_line_per_request_without_secrets(client, caplog) -> None:
 
 
 def test_regenerate_inside_a_rolled_back_transaction_changes_nothing(client, runtime) -> None:
-    with pytest.raises(RuntimeError):
-        with runtime.store.transaction():
-            runtime.credentials.regenerate()
-            raise RuntimeError("the console request failed after regenerating")
+    with pytest.raises(RuntimeError), runtime.store.transaction():
+        runtime.credentials.regenerate()
+        raise RuntimeError("the console request failed after regenerating")
     assert client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {SCIM_TOKEN}"}).status_code == 200

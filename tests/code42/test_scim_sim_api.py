@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,8 @@ import pytest
 
 from simulators.common.clock import SystemClock
 from tests.code42.conftest import base_config, user_body
+
+HANG_GUARD_SECONDS = 300  # a bound on a hang, never a speed budget
 
 
 @pytest.fixture
@@ -22,6 +25,7 @@ class TickingRules:
     def __init__(self) -> None:
         self.ticks: list[datetime] = []
         self.resets = 0
+        self.third_tick = threading.Event()  # a test waits on it instead of polling a clock
 
     def check_user_write(self, tx, old, new):
         return new
@@ -31,6 +35,8 @@ class TickingRules:
 
     def tick(self, now: datetime) -> list[str]:
         self.ticks.append(now)
+        if len(self.ticks) >= 3:
+            self.third_tick.set()
         return ["uid-1"] if len(self.ticks) == 1 else []
 
     def reset(self) -> None:
@@ -65,16 +71,14 @@ def test_on_the_wall_clock_requests_tick_at_most_every_tick_seconds(client, runt
 
 
 def test_ticker_thread_ticks_on_its_own(runtime) -> None:
-    import time
-
     from simulators.code42.runtime import Ticker
 
     rules = runtime.rules = TickingRules()
     with Ticker(runtime, interval=0.01):
-        deadline = time.monotonic() + 5
-        while len(rules.ticks) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-    assert len(rules.ticks) >= 3
+        # Nothing but the Ticker's thread calls tick() here; the wait ends on its third tick. The timeout
+        # only guards against a hang (a ticker that never ticks), however busy the machine is.
+        ticked = rules.third_tick.wait(timeout=HANG_GUARD_SECONDS)
+    assert ticked and len(rules.ticks) >= 3, f"the ticker thread ticked {len(rules.ticks)} time(s)"
 
 
 @pytest.mark.parametrize("body", [{}, {"seconds": -1}, {"seconds": "10"}, {"seconds": True}, None])

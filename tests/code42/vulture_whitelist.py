@@ -27,4 +27,4 @@ def _used_elsewhere() -> tuple[object, ...]:
     )
 
 
-_used_elsewhere  # noqa: B018  (the whitelist function itself)
+_used_elsewhere

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Self
 
@@ -26,11 +27,21 @@ def refused_port() -> int:
         return sock.getsockname()[1]
 
 
+#: 0.1 s polls a silent server holds a request before letting go: only a bound on a hang (a client
+#: that never times out), never a speed budget.
+HOLD_POLLS_HANG_GUARD = 3000
+
+
 class RawServer:
     """``mode="silent"``: accept, read, never answer. ``mode="hangup"``: accept, read, close."""
 
     def __init__(self, mode: str):
         stop = self.stop_event = threading.Event()
+        #: Silent mode: requests held unanswered, how many the client gave up on (closed the connection
+        #: while waiting), and how many the server let go (hang guard reached or server stopped).
+        self.held = self.abandoned_by_client = self.released_by_server = 0
+        self._ended = threading.Condition()
+        raw = self
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
@@ -40,7 +51,7 @@ class RawServer:
                 except OSError:
                     return
                 if mode == "silent":
-                    stop.wait(60)
+                    raw._hold(self.request, stop)
 
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -50,6 +61,37 @@ class RawServer:
     def __enter__(self) -> Self:
         self._thread.start()
         return self
+
+    def _hold(self, sock: socket.socket, stop: threading.Event) -> None:
+        """Never answer: wait for the client to hang up, counting who ended the connection."""
+        with self._ended:
+            self.held += 1
+        sock.settimeout(0.1)
+        gave_up = False
+        for _ in range(HOLD_POLLS_HANG_GUARD):
+            if stop.is_set():
+                break
+            try:
+                gave_up = sock.recv(65536) == b""
+            except TimeoutError:
+                continue
+            except OSError:
+                gave_up = True
+            if gave_up:
+                break
+        with self._ended:
+            if gave_up:
+                self.abandoned_by_client += 1
+            else:
+                self.released_by_server += 1
+            self._ended.notify_all()
+
+    def settle(self) -> None:
+        """Wait until every held request has ended (the client's hang-ups reach the server's threads a
+        moment after the client saw its timeout)."""
+        with self._ended:
+            self._ended.wait_for(lambda: self.abandoned_by_client + self.released_by_server == self.held,
+                                 timeout=HOLD_POLLS_HANG_GUARD * 0.1)
 
     def __exit__(self, *exc: object) -> None:
         self.stop_event.set()
@@ -64,6 +106,7 @@ class FaultyProxy:
     def __init__(self, upstream: str, fault: Callable[[int, Request], tuple[int, dict[str, str]] | None]):
         self.upstream, self.fault = upstream.rstrip("/"), fault
         self.count = 0
+        self.arrivals: list[float] = []  # time.monotonic() of each request, in arrival order
         self._lock = threading.Lock()
         self._session = requests.Session()
 
@@ -71,6 +114,7 @@ class FaultyProxy:
         request = Request(environ)
         with self._lock:
             self.count += 1
+            self.arrivals.append(time.monotonic())
             n = self.count
         injected = self.fault(n, request)
         if injected is not None:

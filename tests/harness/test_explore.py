@@ -141,7 +141,7 @@ def test_plugin_option_adds_one_explore_item_with_an_allure_result(pytester, tmp
 
     results = tmp_path / "allure"
     outcome = pytester.runpytest("-p", "no:cacheprovider", "--explore", "6", "--explore-examples", "3",
-                                 "--explore-shrink-seconds", "1", "--mock-faults", "no_block_on_disable",
+                                 "--explore-max-shrinks", str(SHRINKS), "--mock-faults", "no_block_on_disable",
                                  f"--alluredir={results}")
     outcome.assert_outcomes(failed=1)
     outcome.stdout.fnmatch_lines(["*[[]product defect[]]*", "*DIFFERS  u1.status: target 'active', reference 'blocked'*"])
@@ -154,7 +154,7 @@ def test_plugin_option_adds_one_explore_item_with_an_allure_result(pytester, tmp
 def test_cli_explore_prints_text_and_exits_by_verdict(capsys):
     from harness.cli import main
 
-    assert main(["explore", "--steps", "4", "--examples", "2", "--shrink-seconds", "1",
+    assert main(["explore", "--steps", "4", "--examples", "2", "--max-shrinks", str(SHRINKS),
                  "--mock-faults", "deactivate_at_once"]) == 1
     out = capsys.readouterr().out
     assert "DISAGREEMENT: u1.status: target 'deactivated', reference 'blocked'" in out

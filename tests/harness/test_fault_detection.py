@@ -1,7 +1,7 @@
 """Every mock Code42 fault is caught by a scenario its catalogue entry names (``caught_by``).
 
 Why: a conformance suite is only worth its green if it turns red when the target misbehaves. Each
-fault in ``simulators/code42/faults.py`` bends one documented rule; with it on, at least one of the
+fault in ``simulators/code42/domain/faults.py`` bends one documented rule; with it on, at least one of the
 scenarios listed in ``caught_by`` must fail (and pass with it off, so the failure is the fault's).
 Runs in-process through the engine (``harness.faultmatrix``), stopping at the first scenario that
 catches each fault; ``bench/fault_matrix.py`` computes the whole matrix that fills ``caught_by``.

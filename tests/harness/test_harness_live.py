@@ -6,6 +6,7 @@ minute is the shortest real delay and fits CI). These tests wait for real, so th
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -24,6 +25,9 @@ from simulators.common.http_recording import RecordingSession
 pytestmark = pytest.mark.slow
 
 DELAY = 60.0
+#: Bounds on a hang, never speed budgets: the interrupted run's scenarios would otherwise wait 10 minutes.
+HANG_GUARD_SECONDS = 300
+HANG_GUARD_POLLS = 3000  # 0.2 s polls for the progress line
 DELAYED = """\
 id: live/delayed-{n}
 title: Delayed check {n}
@@ -105,8 +109,12 @@ def test_ten_delayed_checks_overlap_and_clean_up(tmp_path: Path):
     out = done.stdout + done.stderr
     assert done.returncode == 0, out[-4000:]
     assert "10 passed" in out
-    # Waits are real (each scenario waited out the 1-minute delay) and overlapped: far less than 10 x 60 s.
-    assert DELAY <= wall < 2 * DELAY, f"ten delayed checks took {wall:.0f}s"
+    # Waits are real: the run lasted at least the 1-minute delay (a lower bound; a busy machine only adds).
+    assert wall >= DELAY, f"ten delayed checks took {wall:.0f}s"
+    # ... and overlapped, as observed by the run itself: one progress report lists all ten scenarios
+    # waiting on the target's clock at the same moment (no wall-clock budget involved).
+    waiting_at_once = [int(n) for n in re.findall(r"scimgate: (\d+) scenario\(s\) waiting on the target's clock", out)]
+    assert max(waiting_at_once, default=0) == 10, waiting_at_once
     # Progress while waiting: which scenario, for what, time left.
     assert "scenario(s) waiting on the target's clock (concurrency 10)" in out
     assert "waiting  live/delayed-" in out and "code42.user (after deactivation_delay (1m) ± 1m)" in out
@@ -128,25 +136,26 @@ def test_ctrl_c_mid_wait_cleans_up_and_reports(tmp_path: Path):
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
         reader.start()
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not any("waiting  live/waits-forever-1" in x for x in lines):
+        # Wait for the progress line (a condition), while the run is alive; the count only bounds a hang.
+        for _ in range(HANG_GUARD_POLLS):
+            if process.poll() is not None or any("waiting  live/waits-forever-1" in x for x in lines):
+                break
             time.sleep(0.2)
         assert any("waiting  live/waits-forever-" in x for x in lines), "".join(lines)[-3000:]
         assert _leftovers(served, "sgint"), "the scenarios should have provisioned users before the interrupt"
         process.send_signal(signal.SIGINT)
-        started = time.monotonic()
         try:
-            process.wait(timeout=60)
+            # A hang guard only (5 minutes, half the scenarios' 10-minute wait): an interrupt that woke
+            # nobody would leave the run waiting those out; how fast it stops is not the verdict.
+            process.wait(timeout=HANG_GUARD_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()  # never leave an orphan run behind; show what it printed instead
             process.wait()
             reader.join(timeout=10)
-            pytest.fail("the interrupted run did not stop within 60 s; its output:\n" + "".join(lines)[-6000:])
+            pytest.fail("the interrupted run did not stop (hang guard); its output:\n" + "".join(lines)[-6000:])
         reader.join(timeout=10)
-        stopped_in = time.monotonic() - started
         leftovers = _leftovers(served, "sgint")
     out = "".join(lines)
-    assert stopped_in < 30, f"the interrupted run took {stopped_in:.0f}s to stop"
     assert "interrupted: waking waiting scenarios" in out
     assert "live/waits-forever-0: cleanup (prefix sgint-" in out and "live/waits-forever-1: cleanup" in out
     assert "Code42 user 'sgint-" in out and "(deactivated)" in out and "SCIM Group 'sgint-" in out

@@ -35,6 +35,7 @@ def test_secret_from_environment_and_never_in_repr():
     ({"scim_basic": "no-colon"}, "user:password"),
     ({"code42_api_url": "https://api.example"}, "--code42-client-id"),
     ({"concurrency": 0}, "at least 1"),
+    ({"explore_max_shrinks": -1}, "--explore-max-shrinks=-1 must be 0"),
 ])
 def test_inconsistent_options_are_clear_errors(values, message):
     with pytest.raises(ConfigError, match=message):
@@ -58,3 +59,9 @@ def test_durations_and_profile_times():
 def test_live_polling_backs_off_and_fits_the_window():
     delays = list(backoff_delays(100))
     assert delays[:4] == [1, 2, 4, 8] and sum(delays) == 100 and max(delays) <= 60
+
+
+def test_explore_max_shrinks_bounds_shrinking_by_count_and_lifts_the_clock():
+    counted = HarnessConfig.from_values({"explore_max_shrinks": 3, "explore_shrink_seconds": 5.0})
+    assert counted.explore_shrink_budget == {"shrink_seconds": None, "max_shrinks": 3}
+    assert HarnessConfig.from_values({"explore_shrink_seconds": 5.0}).explore_shrink_budget == {"shrink_seconds": 5.0}

@@ -147,63 +147,15 @@ def _worker(n: int, ops: int, seed: int, client: _Client, groups: list[str], res
         op = rng.choices(names, weights)[0] if mine else "create"
         stamp = f"t{n}-op{i}"
         if op == "create":
-            name = f"load-{seed}-{n}-{i}@example.com"
-            r = client.call("POST", "/Users", (201,), json=user_doc(name, stamp))
-            if r is not None:
-                doc = r.json()
-                mine.append(Owned(doc["id"], name, stamp, version_number(r.headers.get("ETag"))))
-                if mine[-1].version != 1:
-                    client.problem(f"new user {name} has version {mine[-1].version}")
+            _create(client, f"load-{seed}-{n}-{i}@example.com", stamp, mine)
             continue
-        user = rng.choice(mine)
-        if op == "get":
-            r = client.call("GET", f"/Users/{user.id}", (200,))
-            if r is not None:
-                _check_read(client, user, r.json(), version_number(r.headers.get("ETag")))
-        elif op == "filter":
-            r = client.call("GET", "/Users", (200,), params={"filter": f'userName eq "{user.user_name}"'})
-            if r is not None:
-                found = r.json().get("Resources", [])
-                if [d.get("id") for d in found] != [user.id]:
-                    client.problem(f"filter for {user.user_name} found {[d.get('id') for d in found]}")
-                else:
-                    _check_read(client, user, found[0], version_number(found[0]["meta"]["version"]))
+        user = rng.choice(mine)  # drawn for every operation, so a seed replays the same sequence
+        if op in ("get", "filter"):
+            _read(op, client, user)
         elif op in ("patch", "put"):
-            if op == "patch":
-                body = {"schemas": [PATCH_URN], "Operations": [
-                    {"op": "replace", "path": "title", "value": stamp},
-                    {"op": "replace", "path": "nickName", "value": stamp},
-                    {"op": "replace", "path": f"{ENTERPRISE_URN}:department", "value": stamp}]}
-                r = client.call("PATCH", f"/Users/{user.id}", (200,), json=body)
-            else:
-                r = client.call("PUT", f"/Users/{user.id}", (200,), json=user_doc(user.user_name, stamp))
-            if r is not None:
-                version = version_number(r.headers.get("ETag"))
-                if version <= user.version:
-                    client.problem(f"{op} of {user.id}: version {version} after {user.version}")
-                if stamps(r.json()) != (stamp, stamp, stamp):
-                    client.problem(f"{op} of {user.id} answered {stamps(r.json())}, sent {stamp}")
-                user.stamp, user.version = stamp, version
-        else:
-            group = rng.choice(groups)
-            adding = op == "member_add"
-            candidates = [u for u in mine if (u.id in memberships[group]) != adding]
-            if not candidates:
-                skipped += 1
-                continue
-            member = rng.choice(candidates)
-            operation = ({"op": "add", "path": "members", "value": [{"value": member.id}]} if adding
-                         else {"op": "remove", "path": f'members[value eq "{member.id}"]'})
-            r = client.call("PATCH", f"/Groups/{group}", (200, 204), json={"schemas": [PATCH_URN],
-                                                                            "Operations": [operation]})
-            if r is not None:
-                version = version_number(r.headers.get("ETag"))
-                if version <= group_seen.get(group, 0):
-                    client.problem(f"group {group}: version {version} after {group_seen[group]} in one thread")
-                group_seen[group] = version
-                (memberships[group].add if adding else memberships[group].discard)(member.id)
-                with client.lock:
-                    result.group_versions.setdefault(group, []).append(version)
+            _write(op, client, user, stamp)
+        elif not _change_member(op == "member_add", client, rng, groups, mine, memberships, group_seen, result):
+            skipped += 1
     with client.lock:
         for user in mine:
             result.users[user.id] = user
@@ -214,6 +166,71 @@ def _worker(n: int, ops: int, seed: int, client: _Client, groups: list[str], res
         result.latencies_ms.extend(client.latencies)
         result.statuses.update(client.statuses)
         result.requests += sum(client.statuses.values())
+
+
+def _create(client: _Client, name: str, stamp: str, mine: list[Owned]) -> None:
+    r = client.call("POST", "/Users", (201,), json=user_doc(name, stamp))
+    if r is not None:
+        doc = r.json()
+        mine.append(Owned(doc["id"], name, stamp, version_number(r.headers.get("ETag"))))
+        if mine[-1].version != 1:
+            client.problem(f"new user {name} has version {mine[-1].version}")
+
+
+def _read(op: str, client: _Client, user: Owned) -> None:
+    if op == "get":
+        r = client.call("GET", f"/Users/{user.id}", (200,))
+        if r is not None:
+            _check_read(client, user, r.json(), version_number(r.headers.get("ETag")))
+        return
+    r = client.call("GET", "/Users", (200,), params={"filter": f'userName eq "{user.user_name}"'})
+    if r is not None:
+        found = r.json().get("Resources", [])
+        if [d.get("id") for d in found] != [user.id]:
+            client.problem(f"filter for {user.user_name} found {[d.get('id') for d in found]}")
+        else:
+            _check_read(client, user, found[0], version_number(found[0]["meta"]["version"]))
+
+
+def _write(op: str, client: _Client, user: Owned, stamp: str) -> None:
+    if op == "patch":
+        body = {"schemas": [PATCH_URN], "Operations": [
+            {"op": "replace", "path": "title", "value": stamp},
+            {"op": "replace", "path": "nickName", "value": stamp},
+            {"op": "replace", "path": f"{ENTERPRISE_URN}:department", "value": stamp}]}
+        r = client.call("PATCH", f"/Users/{user.id}", (200,), json=body)
+    else:
+        r = client.call("PUT", f"/Users/{user.id}", (200,), json=user_doc(user.user_name, stamp))
+    if r is not None:
+        version = version_number(r.headers.get("ETag"))
+        if version <= user.version:
+            client.problem(f"{op} of {user.id}: version {version} after {user.version}")
+        if stamps(r.json()) != (stamp, stamp, stamp):
+            client.problem(f"{op} of {user.id} answered {stamps(r.json())}, sent {stamp}")
+        user.stamp, user.version = stamp, version
+
+
+def _change_member(adding: bool, client: _Client, rng: random.Random, groups: list[str], mine: list[Owned],
+                   memberships: dict[str, set[str]], group_seen: dict[str, int], result: LoadResult) -> bool:
+    """Add a non-member of a random group, or remove a member; False when no user qualifies (skipped)."""
+    group = rng.choice(groups)
+    candidates = [u for u in mine if (u.id in memberships[group]) != adding]
+    if not candidates:
+        return False
+    member = rng.choice(candidates)
+    operation = ({"op": "add", "path": "members", "value": [{"value": member.id}]} if adding
+                 else {"op": "remove", "path": f'members[value eq "{member.id}"]'})
+    r = client.call("PATCH", f"/Groups/{group}", (200, 204), json={"schemas": [PATCH_URN],
+                                                                    "Operations": [operation]})
+    if r is not None:
+        version = version_number(r.headers.get("ETag"))
+        if version <= group_seen.get(group, 0):
+            client.problem(f"group {group}: version {version} after {group_seen[group]} in one thread")
+        group_seen[group] = version
+        (memberships[group].add if adding else memberships[group].discard)(member.id)
+        with client.lock:
+            result.group_versions.setdefault(group, []).append(version)
+    return True
 
 
 def _check_read(client: _Client, user: Owned, doc: dict[str, Any], version: int) -> None:
