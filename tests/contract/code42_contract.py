@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Check = Callable[[Any], None]
+#: The test property that carries a run's summary line to the terminal summary (xdist workers included).
+SUMMARY_PROPERTY = "code42_sdk"
 
 
 @dataclass

@@ -11,8 +11,21 @@ Same pass rule and summary line as the Incydr contract; runs with the clock stil
 from __future__ import annotations
 
 import py42.sdk
-from code42_contract import Contract, bounded, count, each, equals, filled, raises, satisfies
-from conftest import Seed
+import pytest
+from code42_contract import (
+    SUMMARY_PROPERTY,
+    Contract,
+    bounded,
+    count,
+    each,
+    equals,
+    filled,
+    raises,
+    satisfies,
+)
+from code42_seed import Seed
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDKs' pydantic-v1-style calls
 from py42.exceptions import Py42NotFoundError
 
 LEGACY_USER_FIELDS = ("userId", "userUid", "status", "username", "email", "firstName", "lastName", "orgId",
@@ -180,6 +193,7 @@ def run_py42_contract(contract: Contract, seed: Seed) -> Contract:
     return c
 
 
-def test_py42_sdk_contract(contract: Contract, seeded: Seed) -> None:
+def test_py42_sdk_contract(contract: Contract, seeded: Seed, record_property) -> None:
     run_py42_contract(contract, seeded)
+    record_property(SUMMARY_PROPERTY, f"{contract.summary()} ({contract.name})")
     assert contract.ok == len(contract.outcomes), contract.report()
