@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from harness.faultmatrix import baseline, load_suite, matrix
-from simulators.code42.faults import FAULTS
+from simulators.code42.domain.faults import FAULTS
 from simulators.common.bundled import data_dir
 
 

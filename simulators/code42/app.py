@@ -30,14 +30,16 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from simulators.code42.auth import ScimCredentials
-from simulators.code42.faults import Faults
-from simulators.code42.profile import load_profile
-from simulators.code42.rules import NoRules, ProvisioningRules
+from simulators.code42.domain.credentials import ScimCredentials
+from simulators.code42.domain.faults import Faults
+from simulators.code42.domain.hooks import NoRules
+from simulators.code42.domain.profile import load_profile
+from simulators.code42.domain.rules import Code42Domain
+from simulators.code42.http import scim, scim_rejections, sim
+from simulators.code42.http.admin import blueprint as admin
+from simulators.code42.http.scim_io import register_error_handlers
 from simulators.code42.runtime import Code42Runtime
-from simulators.code42.scim_api import create_scim_blueprint, register_error_handlers
-from simulators.code42.sim_api import create_sim_blueprint
-from simulators.code42.store import Store
+from simulators.code42.storage.store import Store
 from simulators.common.clock import SystemClock
 
 log = logging.getLogger("scimgate.code42")
@@ -62,23 +64,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _build_rules(runtime: Code42Runtime) -> ProvisioningRules:
-    """The Code42 rules for this tenant (the domain engineer wires ``Code42Domain`` in here)."""
+def _build_rules(runtime: Code42Runtime) -> Code42Domain | None:
+    """The Code42 rules for this tenant, or None for a plain RFC 7644 service provider (``RULES="none"``)."""
     if runtime.config.get("RULES") == "none":
-        return NoRules()
-    from simulators.code42.domain import Code42Domain
-
+        return None
     return Code42Domain(runtime)
-
-
-def _register_admin_api(app: Flask, runtime: Code42Runtime) -> None:
-    """Register the Code42-shaped admin API blueprint at ``/`` (needs the Code42 rules: it reads their tables)."""
-    if runtime.config.get("RULES") == "none":
-        return
-    from simulators.code42.admin_api import create_admin_blueprint, install_sync_log_hooks
-
-    app.register_blueprint(create_admin_blueprint(runtime))
-    install_sync_log_hooks(app, runtime)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -100,14 +90,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                   credential_type=profile.provider.get("credential_type", "oauth"))
     runtime = Code42Runtime(store=store, clock=clock, profile=profile, faults=faults, credentials=credentials,
                             config=settings)
-    runtime.rules = _build_rules(runtime)
+    domain = _build_rules(runtime)
+    runtime.rules = domain or NoRules()
     app.extensions["scimgate"] = runtime
 
     register_error_handlers(app)
-    app.register_blueprint(create_scim_blueprint())
-    _register_admin_api(app, runtime)
+    app.register_blueprint(scim.bp)
+    if domain is not None:  # the admin API and the Sync Log read the Code42 rules' tables
+        admin.install(app, domain)
+        scim_rejections.install(app, domain)
     if settings["SIM_CONTROL"]:
-        app.register_blueprint(create_sim_blueprint())
+        app.register_blueprint(sim.bp)
     _install_request_hooks(app, runtime)
     return app
 
@@ -119,7 +112,7 @@ def _install_request_hooks(app: Flask, runtime: Code42Runtime) -> None:
     # rejected requests). Reads tick only when time has moved: on a virtual clock whenever it moved, on
     # the wall clock at most every TICK_SECONDS (the Ticker thread covers idle times). See
     # Code42Runtime.tick_if_time_moved; this keeps a transaction off the hot path of a GET.
-    min_interval = timedelta(0) if hasattr(runtime.clock, "advance") else timedelta(seconds=app.config["TICK_SECONDS"])
+    min_interval = timedelta(0) if runtime.clock.simulated else timedelta(seconds=app.config["TICK_SECONDS"])
 
     @app.before_request
     def _start() -> None:

@@ -11,15 +11,15 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
-from simulators.code42.auth import ScimCredentials
-from simulators.code42.faults import Faults
-from simulators.code42.profile import Code42Profile
-from simulators.code42.rules import NoRules, ProvisioningRules
-from simulators.code42.store import Store
+from simulators.code42.domain.credentials import ScimCredentials
+from simulators.code42.domain.faults import Faults
+from simulators.code42.domain.hooks import NoRules, ProvisioningRules
+from simulators.code42.domain.profile import Code42Profile
+from simulators.code42.storage.store import Store
 from simulators.common.clock import Clock
-from simulators.common.resources import ResourceSchema
+from simulators.common.scim import ResourceSchema
 
 log = logging.getLogger("scimgate.code42")
 
@@ -93,7 +93,7 @@ class Ticker:
             except Exception:
                 log.exception("background tick failed")
 
-    def start(self) -> Ticker:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -101,7 +101,7 @@ class Ticker:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> Ticker:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

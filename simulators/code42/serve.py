@@ -12,8 +12,8 @@ import logging
 import os
 import sys
 
-from simulators.code42.faults import FAULTS, UnknownFaultError
-from simulators.code42.profile import ProfileError
+from simulators.code42.domain.faults import FAULTS, UnknownFaultError
+from simulators.code42.domain.profile import ProfileError
 from simulators.common.clock import SystemClock, VirtualClock
 from simulators.common.server import serve_forever
 

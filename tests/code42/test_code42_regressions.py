@@ -119,7 +119,7 @@ def test_reset_drops_pending_deactivations_held_in_memory():
 
 
 def test_no_rules_have_a_reset_hook():
-    from simulators.code42.rules import NoRules
+    from simulators.code42.domain.hooks import NoRules
 
     assert NoRules().reset() is None
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from code42_tenant import ENTERPRISE, Tenant
 
-from simulators.code42.faults import FAULTS, Faults, UnknownFaultError
+from simulators.code42.domain.faults import FAULTS, Faults, UnknownFaultError
 
 DELAY = 15 * 60
 PROBES: dict[str, tuple[dict, Callable[..., bool]]] = {}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from simulators.code42.mapping import MISSING, choose_org_by_groups, find_attribute, merge_roles, role_values
-from simulators.code42.roles import basic_roles, resolve_role
+from simulators.code42.domain.org_mapping import MISSING, choose_org_by_groups, find_attribute
+from simulators.code42.domain.role_mapping import merge_roles, role_values
+from simulators.code42.domain.roles import basic_roles, resolve_role
 
 
 def test_first_mapping_in_priority_order_wins():

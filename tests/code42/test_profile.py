@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulators.code42.profile import ProfileError, load_profile, profile_schema
+from simulators.code42.domain.profile import ProfileError, load_profile, profile_schema
 from simulators.common.bundled import data_dir
 
 PROFILES = sorted((data_dir("scenarios") / "profiles").glob("*.yaml"))

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from simulators.code42.store import Store
+from simulators.code42.storage.store import Store
 from simulators.common.clock import VirtualClock
-from simulators.common.errors import ScimError
-from simulators.common.filters import parse_filter
-from simulators.common.resources import ResourceSchema
+from simulators.common.scim import ResourceSchema
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import parse_filter
 
 USER = ResourceSchema.for_type("User")
 GROUP = ResourceSchema.for_type("Group")

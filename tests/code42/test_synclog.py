@@ -7,7 +7,7 @@ import io
 
 from code42_tenant import Tenant
 
-from simulators.code42.synclog import page_json
+from simulators.code42.domain.synclog import page_json
 
 
 def test_actions_and_errors_are_logged_with_provider_user_and_status():

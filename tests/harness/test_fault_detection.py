@@ -14,7 +14,7 @@ from fault_score import SCORE_KEY
 
 from harness.faultmatrix import row
 from harness.scenario import discover, load_scenario
-from simulators.code42.faults import FAULTS
+from simulators.code42.domain.faults import FAULTS
 from simulators.common.bundled import data_dir
 
 

@@ -1,0 +1,1 @@
+"""Code42's rules and services: what the mock adds on top of a plain SCIM service provider."""

@@ -1,0 +1,26 @@
+"""What an admin view needs from the app it serves: the tenant's Code42 domain and its admin tokens.
+
+Both live in ``app.extensions`` (no globals), set by :func:`simulators.code42.http.admin.blueprint.install`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import current_app
+
+if TYPE_CHECKING:
+    from simulators.code42.domain.rules import Code42Domain
+    from simulators.code42.http.admin.oauth import TokenIssuer
+
+DOMAIN_KEY = "scimgate.code42_domain"
+TOKENS_KEY = "scimgate.code42_admin_tokens"
+
+
+def domain() -> Code42Domain:
+    """The Code42 rules of this app's tenant (the runtime's rules when the admin API was installed)."""
+    return current_app.extensions[DOMAIN_KEY]
+
+
+def tokens() -> TokenIssuer:
+    return current_app.extensions[TOKENS_KEY]

@@ -1,0 +1,21 @@
+"""``/v1/directory-groups`` (code42-behaviour.md §4.5): the SCIM groups pushed to Code42."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from simulators.code42.domain import directory_groups
+from simulators.code42.http.admin.context import domain
+from simulators.code42.http.admin.params import paging
+
+bp = Blueprint("directory_groups", __name__)
+
+
+@bp.get("/v1/directory-groups")
+def list_directory_groups() -> Any:
+    page = paging()
+    rules = domain()
+    with rules.transaction() as tx:
+        return jsonify(directory_groups.list_groups(rules, tx, page))
