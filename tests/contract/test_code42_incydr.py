@@ -12,7 +12,9 @@ simulated time).
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import incydr
 import pytest
@@ -45,20 +47,40 @@ def _actor_for(client, username):
     return next(a for a in page.actors if a.name == username)
 
 
-def run_incydr_contract(contract: Contract, seed: Seed, tmp_path: Path) -> Contract:
-    mock, c = seed.mock, contract
-    ada, bob = seed.reports[0], seed.reports[1]
-    manager = seed.manager
-    n_users = len(seed.reports) + 2  # the reports, their manager, and the profile's local admin
+@dataclass
+class _Run:
+    """What every area of the contract uses: the recorder, the SDK client and the seeded people."""
 
-    client = c.call("incydr.Client(url, id, secret): Basic /v1/oauth without grant_type",
-                    lambda: incydr.Client(url=mock.root, api_client_id=mock.client_id,
-                                          api_client_secret=mock.client_secret, use_rich=False))
-    tenant = c.call("Client.tenant_id: the token's tenantUid claim", lambda: client.tenant_id,
-                    satisfies("a non-empty tenant id", lambda t: isinstance(t, str) and bool(t)))
-    c.call("customer.v1.get", lambda: client.customer.v1.get(), all_filled(), equals("tenant_id", tenant))
+    c: Contract
+    client: Any
+    seed: Seed
+    tenant: Any
+    tmp_path: Path
 
-    # ------------------------------------------------------------ orgs
+    @property
+    def mock(self):
+        return self.seed.mock
+
+    @property
+    def ada(self) -> dict:
+        return self.seed.reports[0]
+
+    @property
+    def bob(self) -> dict:
+        return self.seed.reports[1]
+
+    @property
+    def manager(self) -> dict:
+        return self.seed.manager
+
+    @property
+    def n_users(self) -> int:
+        return len(self.seed.reports) + 2  # the reports, their manager, and the profile's local admin
+
+
+def _orgs(run: _Run) -> Any:
+    """Orgs: list, create (with and without a parent), get, update, deactivate, activate."""
+    c, client = run.c, run.client
     orgs = c.call("orgs.v1.list", lambda: client.orgs.v1.list(),
                   satisfies("orgs and totalCount", lambda p: p.total_count == len(p.orgs) >= 2),
                   lambda p: each(all_filled(unset=ORG_UNSET))(p.orgs))
@@ -84,8 +106,12 @@ def run_incydr_contract(contract: Contract, seed: Seed, tmp_path: Path) -> Contr
     c.call("orgs.v1.activate", lambda: client.orgs.v1.activate(child.org_guid), satisfies("2xx", lambda r: r.ok))
     c.call("orgs.v1.get_org after activate", lambda: client.orgs.v1.get_org(child.org_guid),
            equals("active", True), equals("deactivation_date", None))
+    return org
 
-    # ------------------------------------------------------------ users
+
+def _users(run: _Run, org: Any) -> None:
+    """Users: pages, filters, iterators, roles, move, deactivate/activate, devices and agents."""
+    c, client, ada, bob, n_users = run.c, run.client, run.ada, run.bob, run.n_users
     users = client and client.users.v1
     c.call("users.v1.get_page", lambda: users.get_page(),
            equals("total_count", n_users), lambda p: each(filled(*USER_FIELDS), at_least=n_users)(p.users))
@@ -137,7 +163,10 @@ def run_incydr_contract(contract: Contract, seed: Seed, tmp_path: Path) -> Contr
            equals("total_count", 0), equals("agents", []), equals("page_num", 1))
     c.call("agents.v1.iter_all", lambda: bounded(client.agents.v1.iter_all(page_size=2), LIMIT), count(0))
 
-    # ------------------------------------------------------------ legal hold
+
+def _legal_hold(run: _Run) -> None:
+    """Legal hold: policies, matters, custodians, a user's matters."""
+    c, client, mock, seed, ada, manager = run.c, run.client, run.mock, run.seed, run.ada, run.manager
     lh = client and client.legal_hold.v1
     # What an API client makes names the client as creator (principal type API_CLIENT): code42cli prints
     # matter["creator"]["username"] for matters an API-client profile lists, so it is never null.
@@ -196,7 +225,10 @@ def run_incydr_contract(contract: Contract, seed: Seed, tmp_path: Path) -> Contr
     c.call("legal_hold.v1.reactivate_matter", lambda: lh.reactivate_matter(other.matter_id),
            satisfies("2xx", lambda r: r.ok))
 
-    # ------------------------------------------------------------ directory groups, departments
+
+def _directory(run: _Run) -> None:
+    """Directory groups and departments: pages, the name filter, iterators."""
+    c, client, seed = run.c, run.client, run.seed
     groups = client and client.directory_groups.v1
     c.call("directory_groups.v1.get_page", lambda: groups.get_page(),
            equals("total_count", len(seed.group_names)), lambda p: each(all_filled(), at_least=3)(p.directory_groups))
@@ -215,7 +247,10 @@ def run_incydr_contract(contract: Contract, seed: Seed, tmp_path: Path) -> Contr
     c.call("departments.v1.iter_all(page_size=2)", lambda: bounded(departments.iter_all(page_size=2), LIMIT),
            count(len(seed.departments)))
 
-    # ------------------------------------------------------------ actors
+
+def _actors(run: _Run) -> None:
+    """Actors: search, by id and by name, families, updates."""
+    c, client, ada, manager, n_users = run.c, run.client, run.ada, run.manager, run.n_users
     actors = client and client.actors.v1
     actor_unset = ("alternate_names", "start_date", "end_date", "notes", "parent_actor_id")
     c.call("actors.v1.get_page", lambda: actors.get_page(),
@@ -258,7 +293,11 @@ def run_incydr_contract(contract: Contract, seed: Seed, tmp_path: Path) -> Contr
     c.call("actors.v1.update_actor(Actor)", lambda: actors.update_actor(refreshed.model_copy(update={"notes": "x"})),
            equals("notes", "x"), equals("start_date", "2024-01-02"))
 
-    # ------------------------------------------------------------ risk profiles (deprecated for actors)
+
+def _risk_profiles(run: _Run) -> None:
+    """Risk profiles (deprecated for actors): get, pages with filters, iterator, updates."""
+    c, client, seed, bob, manager = run.c, run.client, run.seed, run.bob, run.manager
+    n_users, tenant = run.n_users, run.tenant
     profiles = client and client.risk_profiles.v1
     profile_unset = ("start_date", "end_date", "notes")  # not set until the update below
     with warnings.catch_warnings():
@@ -283,7 +322,10 @@ def run_incydr_contract(contract: Contract, seed: Seed, tmp_path: Path) -> Contr
                lambda: profiles.update(bob["uid"], notes="again"),
                equals("notes", "again"), equals("start_date.month", 3))
 
-    # ------------------------------------------------------------ audit log (a tenant answers with empty pages)
+
+def _audit_log(run: _Run) -> None:
+    """Audit log (a tenant answers with empty pages): search, iterator, count, download."""
+    c, client, ada, tmp_path = run.c, run.client, run.ada, run.tmp_path
     audit = client and client.audit_log.v1
     c.call("audit_log.v1.get_page", lambda: audit.get_page(), equals("events", []))
     c.call("audit_log.v1.get_page(filters)",
@@ -294,6 +336,21 @@ def run_incydr_contract(contract: Contract, seed: Seed, tmp_path: Path) -> Contr
     c.call("audit_log.v1.get_event_count", lambda: audit.get_event_count(), satisfies("0", lambda n: n == 0))
     c.call("audit_log.v1.download_events", lambda: audit.download_events(tmp_path),
            satisfies("a CSV file", lambda p: Path(p).is_file()))
+
+def run_incydr_contract(contract: Contract, seed: Seed, tmp_path: Path) -> Contract:
+    """Every call, area by area, in one order (later areas use what earlier ones made)."""
+    mock, c = seed.mock, contract
+    client = c.call("incydr.Client(url, id, secret): Basic /v1/oauth without grant_type",
+                    lambda: incydr.Client(url=mock.root, api_client_id=mock.client_id,
+                                          api_client_secret=mock.client_secret, use_rich=False))
+    tenant = c.call("Client.tenant_id: the token's tenantUid claim", lambda: client.tenant_id,
+                    satisfies("a non-empty tenant id", lambda t: isinstance(t, str) and bool(t)))
+    c.call("customer.v1.get", lambda: client.customer.v1.get(), all_filled(), equals("tenant_id", tenant))
+    run = _Run(c, client, seed, tenant, tmp_path)
+    org = _orgs(run)
+    _users(run, org)
+    for area in (_legal_hold, _directory, _actors, _risk_profiles, _audit_log):
+        area(run)
     return c
 
 

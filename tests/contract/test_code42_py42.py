@@ -10,6 +10,8 @@ Same pass rule and summary line as the Incydr contract; runs with the clock stil
 
 from __future__ import annotations
 
+from typing import Any
+
 import py42.sdk
 import pytest
 from code42_contract import (
@@ -43,20 +45,9 @@ def _items(pages, key=None):
     return [item for page in pages for item in (page[key] if key else page)]
 
 
-def run_py42_contract(contract: Contract, seed: Seed) -> Contract:
-    mock, c = seed.mock, contract
-    ada, bob, cy = seed.reports[0], seed.reports[1], seed.reports[2]
-    manager = seed.manager
-    n_users = len(seed.reports) + 2
-
-    sdk = c.call("py42.sdk.from_api_client: /api/v3/oauth/token",
-                 lambda: py42.sdk.from_api_client(mock.root, mock.client_id, mock.client_secret))
-    tenant = c.call("usercontext.get_current_tenant_id: /api/v3/customer/my",
-                    lambda: sdk.usercontext.get_current_tenant_id(), satisfies("a tenant id", bool))
-    c.call("serveradmin.get_current_tenant", lambda: sdk.serveradmin.get_current_tenant(),
-           filled("tenantUid", "name", "registrationKey"), lambda r: equals("tenantUid", tenant)(r.data))
-
-    # ------------------------------------------------------------ orgs
+def _orgs(c: Contract, sdk: Any) -> tuple[dict, Any]:
+    """Orgs: pages, get_all, create under the root, get by id and uid, partial update, deactivate, reactivate.
+    Returns the root org and the org made here."""
     orgs = sdk and sdk.orgs
     page = c.call("orgs.get_page", lambda: orgs.get_page(), lambda r: each(filled(*LEGACY_ORG_FIELDS), at_least=2)(
         r["orgs"]), lambda r: equals("totalCount", len(r["orgs"]))(r.data))
@@ -80,8 +71,13 @@ def run_py42_contract(contract: Contract, seed: Seed) -> Contract:
            equals("status", "Deactivated"))
     c.call("orgs.reactivate", lambda: orgs.reactivate(org["orgId"]), satisfies("2xx", lambda r: r.status_code < 300))
     c.call("orgs.get_by_id after reactivate", lambda: orgs.get_by_id(org["orgId"]), equals("active", True))
+    return root, org
 
-    # ------------------------------------------------------------ users
+
+def _users(c: Contract, sdk: Any, seed: Seed, root: dict, org: Any) -> None:
+    """Users: the console records, lookups, create, partial updates, roles, move, block, deactivate."""
+    ada, cy, manager = seed.reports[0], seed.reports[2], seed.manager
+    n_users = len(seed.reports) + 2
     users = sdk and sdk.users
     c.call("users.get_current (API clients get Code42's 404)", raises(Py42NotFoundError, lambda: users.get_current()))
     c.call("users.get_page", lambda: users.get_page(1), lambda r: each(filled(*LEGACY_USER_FIELDS), at_least=n_users)(
@@ -144,7 +140,10 @@ def run_py42_contract(contract: Contract, seed: Seed) -> Contract:
     c.call("users.get_by_id after reactivate", lambda: users.get_by_id(cy["user_id"]), equals("active", True),
            equals("blocked", False))
 
-    # ------------------------------------------------------------ legal hold (API-client service, /api/v27)
+
+def _legal_hold(c: Contract, sdk: Any, seed: Seed) -> None:
+    """Legal hold through the API-client service (/api/v27): policies, matters, memberships."""
+    ada, bob = seed.reports[0], seed.reports[1]
     lh = sdk and sdk.legalhold
     c.call("legalhold.get_policy_list", lambda: lh.get_policy_list(),
            lambda r: each(filled("legalHoldPolicyUid", "name", "creationDate"), at_least=len(seed.policy_ids))(r.data))
@@ -190,6 +189,21 @@ def run_py42_contract(contract: Contract, seed: Seed) -> Contract:
                matter["legalHoldUid"]])(r.data))
     c.call("legalhold.reactivate_matter", lambda: lh.reactivate_matter(matter["legalHoldUid"]),
            satisfies("2xx", lambda r: r.status_code < 300))
+
+
+def run_py42_contract(contract: Contract, seed: Seed) -> Contract:
+    """Every call, area by area, in one order (later areas use what earlier ones made)."""
+    mock, c = seed.mock, contract
+
+    sdk = c.call("py42.sdk.from_api_client: /api/v3/oauth/token",
+                 lambda: py42.sdk.from_api_client(mock.root, mock.client_id, mock.client_secret))
+    tenant = c.call("usercontext.get_current_tenant_id: /api/v3/customer/my",
+                    lambda: sdk.usercontext.get_current_tenant_id(), satisfies("a tenant id", bool))
+    c.call("serveradmin.get_current_tenant", lambda: sdk.serveradmin.get_current_tenant(),
+           filled("tenantUid", "name", "registrationKey"), lambda r: equals("tenantUid", tenant)(r.data))
+    root, org = _orgs(c, sdk)
+    _users(c, sdk, seed, root, org)
+    _legal_hold(c, sdk, seed)
     return c
 
 
