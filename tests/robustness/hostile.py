@@ -205,8 +205,18 @@ def scim_error_problems(status: int, content_type: str | None, body: Any) -> lis
 DOCUMENTED_ADMIN_500 = frozenset({"USER_DUPLICATE", "USERNAME_NOT_AN_EMAIL", "EMAIL_INVALID", "INVALID_USERNAME"})
 
 
-def admin_error_problems(status: int, body: Any) -> list[str]:
-    """Why an admin-API error is not Code42's ``[{"name": TOKEN, "description": ...}]`` shape."""
+#: The OAuth token endpoints answer RFC 6749 §5.2 error bodies, ``{"error": ..., "error_description": ...}``
+#: (issue 12: the SDKs call them as OAuth endpoints).
+OAUTH_PATHS = frozenset({"/v1/oauth", "/api/v3/oauth/token"})
+
+
+def admin_error_problems(status: int, body: Any, path: str = "") -> list[str]:
+    """Why an admin-API error is not Code42's ``[{"name": TOKEN, "description": ...}]`` shape (on the token
+    endpoints: not an OAuth error body)."""
+    if path in OAUTH_PATHS and status in (400, 401):
+        if isinstance(body, dict) and isinstance(body.get("error"), str):
+            return []
+        return [f"not an OAuth error body: {body!r:.200}"]
     if not (isinstance(body, list) and len(body) == 1 and isinstance(body[0], dict)
             and isinstance(body[0].get("name"), str) and isinstance(body[0].get("description"), str)):
         return [f"not the admin error shape: {body!r:.200}"]

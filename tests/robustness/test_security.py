@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from flask import Flask
 from simulators.azure_ad.app import create_app as create_azure_app
 from simulators.azure_ad.graph.auth import token_request_form
 from simulators.code42.app import create_app
+from simulators.code42.http.admin.context import TOKENS_KEY
 from simulators.common.clock import VirtualClock
 from tests.code42.conftest import ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, SCIM_TOKEN, START, base_config
 
@@ -192,16 +194,19 @@ def test_regenerated_scim_token_invalidates_the_old_one_at_once(code42: Flask) -
     assert SCIM_TOKEN not in r.get_data(as_text=True)
 
 
-def test_admin_oauth_token_expires_after_fifteen_minutes_on_the_clock(code42: Flask) -> None:
+def test_admin_oauth_token_expires_after_fifteen_wall_clock_minutes(code42: Flask) -> None:
+    """Tokens outlive simulated time (Code42's SDKs time them on their own wall clock, issue 12) but not 15
+    wall-clock minutes, and a forged signature is refused."""
     client, clock = code42.test_client(), code42.extensions["scimgate"].clock
     token = _admin_token(client)
-    auth = {"Authorization": f"Bearer {token}"}
-    clock.advance(timedelta(minutes=15).total_seconds() - 1)
-    assert client.get("/v1/users", headers=auth).status_code == 200
-    clock.advance(1)
-    r = client.get("/v1/users", headers=auth)
+    clock.advance(timedelta(days=7).total_seconds())
+    assert client.get("/v1/users", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    issuer = code42.extensions[TOKENS_KEY]
+    stale = issuer.issue(ADMIN_CLIENT_ID, "tenant", issued_at=time.time() - issuer.lifetime)
+    r = client.get("/v1/users", headers={"Authorization": f"Bearer {stale}"})
     assert r.status_code == 401 and r.headers["WWW-Authenticate"]
-    assert client.get("/v1/users", headers={"Authorization": f"Bearer {_admin_token(client)}"}).status_code == 200
+    forged = token.rsplit(".", 1)[0] + ".AAAA"
+    assert client.get("/v1/users", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
 
 # ---------------------------------------------------------------- simulation control

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simulators.code42.domain import settings as provider_settings
+from simulators.code42.domain import tenant
 from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.domain.lifecycle import ActiveLegalHoldError
 from simulators.code42.domain.organizations import org_or_400
 from simulators.code42.domain.paging import Paging
-from simulators.code42.domain.roles import ROLES, role_json, role_or_400
+from simulators.code42.domain.roles import ROLES, resolve_role, role_json, role_or_400
 from simulators.code42.storage import tables
 from simulators.code42.storage.store import Tx
 from simulators.common.clock import isoformat
@@ -114,8 +115,17 @@ def move(tx: Tx, ident: str, org_ref: Any) -> None:
 
 
 def editable_fields(body: dict[str, Any]) -> dict[str, Any]:
-    """The columns a ``PUT /api/v1/User`` body sets, checked as Code42 checks them (500s, as Code42 answers)."""
-    fields = {column: body[key] for key, column in _EDITABLE.items() if key in body}
+    """The columns a ``PUT /api/v1/User`` body sets, checked as Code42 checks them (500s, as Code42 answers).
+
+    A null field is left alone: py42's ``update_user`` sends every field it was not given as null
+    (``username``, ``password``, ``quotaInBytes``...), and its callers mean "change only these"
+    (docs/code42-api.md). ``password`` is accepted and dropped: the mock signs nobody in."""
+    fields = {column: body[key] for key, column in _EDITABLE.items() if body.get(key) is not None}
+    quota = body.get("quotaInBytes")
+    if quota is not None:
+        if isinstance(quota, bool) or not isinstance(quota, int) or quota < -1:
+            raise AdminError(400, "INVALID_QUOTA", "quotaInBytes must be an integer >= -1 (-1: no limit)")
+        fields["quota_bytes"] = quota
     if "username" in fields and "@" not in str(fields["username"]):
         raise AdminError(500, "USERNAME_NOT_AN_EMAIL", "username must be an email address")
     if "email" in fields and "@" not in str(fields["email"]):
@@ -124,15 +134,87 @@ def editable_fields(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def edit_user(tx: Tx, ident: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """An admin edit: marks the fields as edited in Code42 so fault ``updates_do_not_overwrite`` keeps them."""
+    """An admin edit: marks the fields as edited in Code42 so fault ``updates_do_not_overwrite`` keeps them.
+    Answers the console user, in the console envelope."""
     user = user_or_404(tx, ident)
-    edited = sorted(set(user["edited"]) | set(fields))
+    if "username" in fields and fields["username"].lower() != user["username"].lower() \
+            and tables.get_user(tx, username=fields["username"]) is not None:
+        raise AdminError(500, "USER_DUPLICATE", f"user {fields['username']!r} already exists")
+    edited = sorted(set(user["edited"]) | (set(fields) - {"quota_bytes"}))
     user = tables.update_user(tx, user["user_id"], isoformat(tx.now), edited=edited, **fields)
-    return {"metadata": {"timestamp": isoformat(tx.now), "params": {}}, "data": user_v1(tx, user)}
+    return tenant.legacy_envelope(tx, user_legacy(tx, user))
+
+
+# ---------------------------------------------------------------- the console API (py42, code42cli)
+
+def user_legacy(tx: Tx, user: dict[str, Any], inc_roles: bool = False) -> dict[str, Any]:
+    """A user as the console API (``/api/v1/User``) shows it: integer ``userId``/``orgId``, ``userUid``,
+    ``status`` (code42cli fixtures, spec §1); role names with ``incRoles``."""
+    org = tables.get_org(tx, org_id=user["org_id"]) or {}
+    answer = {
+        "userId": user["user_id"], "userUid": user["user_uid"], "status": "Active" if user["active"] else "Deactivated",
+        "username": user["username"], "email": user["email"], "firstName": user["first_name"],
+        "lastName": user["last_name"], "notes": user["notes"],
+        "quotaInBytes": -1 if user.get("quota_bytes") is None else user["quota_bytes"],
+        "orgId": org.get("org_id"), "orgUid": org.get("org_uid"), "orgGuid": org.get("org_guid"),
+        "orgName": org.get("name"), "userExtRef": user["attrs"].get("externalId"), "active": user["active"],
+        "blocked": user["blocked"], "invited": False, "orgType": "ENTERPRISE", "usernameIsAnEmail": True,
+        "localAuthenticationOnly": user["local"], "creationDate": user["created_at"],
+        "modificationDate": user["modified_at"],
+    }
+    if inc_roles:
+        answer["roles"] = [ROLES[r].name for r in user["roles"] if r in ROLES]
+    return answer
+
+
+def find_users_legacy(tx: Tx, *, active: bool | None, email: str | None, org_ref: str | None, role: str | None,
+                      query: str | None, username: str | None, paging: Paging, inc_roles: bool) -> dict[str, Any]:
+    """``GET /api/v1/User``: ``{totalCount, users}`` filtered as py42 documents (``q`` searches name,
+    username and email; an unknown ``orgUid`` is 400 "Organization was not found")."""
+    org = org_or_400(tx, org_ref) if org_ref is not None else None
+    role_id = resolve_role(role).role_id if role is not None and resolve_role(role) else role
+    needle = query.lower() if query else None
+
+    def matches(u: dict[str, Any]) -> bool:
+        text = " ".join(str(v or "") for v in (u["username"], u["email"], u["first_name"], u["last_name"])).lower()
+        return ((active is None or u["active"] == active) and (org is None or u["org_id"] == org["org_id"])
+                and (email is None or (u["email"] or "").lower() == email.lower())
+                and (username is None or u["username"].lower() == username.lower())
+                and (role_id is None or role_id in u["roles"]) and (needle is None or needle in text))
+
+    page, total = paging.apply([u for u in tables.list_users(tx) if matches(u)])
+    return {"totalCount": total, "users": [user_legacy(tx, u, inc_roles) for u in page]}
+
+
+def get_user_legacy(tx: Tx, ident: str, *, by_uid: bool, inc_roles: bool) -> dict[str, Any]:
+    """``GET /api/v1/User/{id}``: the integer ``userId``, or the ``userUid`` with ``idType=uid``."""
+    user = tables.get_user(tx, uid=ident) if by_uid else None
+    if user is None and not by_uid:
+        user = tables.resolve_user(tx, ident)
+    if user is None:
+        raise AdminError(404, "USER_NOT_FOUND", f"no user {ident!r}")
+    return user_legacy(tx, user, inc_roles)
+
+
+def create_user_legacy(domain: Code42Domain, tx: Tx, body: dict[str, Any]) -> dict[str, Any]:
+    """``POST /api/v1/User {orgUid, username, email, password, firstName, lastName, notes}``: a console
+    user (local sign-in, so provisioning leaves it alone). Duplicate: 500 ``USER_DUPLICATE``."""
+    username = body.get("username")
+    if not isinstance(username, str) or "@" not in username:
+        raise AdminError(500, "USERNAME_NOT_AN_EMAIL", "username must be an email address")
+    org = org_or_400(tx, body["orgUid"]) if body.get("orgUid") not in (None, "") else None
+    created = create_user(domain, tx, {"username": username, "email": body.get("email"),
+                                       "firstName": body.get("firstName"), "lastName": body.get("lastName"),
+                                       "orgGuid": org["org_guid"] if org else None})
+    user = tables.get_user(tx, uid=created["userId"])
+    if body.get("notes") is not None:
+        user = tables.update_user(tx, user["user_id"], isoformat(tx.now), notes=body["notes"])  # type: ignore[index]
+    return user_legacy(tx, user)  # type: ignore[arg-type]
 
 
 def user_roles(tx: Tx, ident: str) -> list[dict[str, Any]]:
-    return [role_json(r) for r in user_or_404(tx, ident)["roles"] if r in ROLES]
+    since = tenant.created(tx)
+    return [role_json(r, since) for r in user_or_404(tx, ident)["roles"] if r in ROLES]
 
 
 def replace_roles(tx: Tx, ident: str, role_ids: list[str]) -> dict[str, Any]:

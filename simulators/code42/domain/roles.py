@@ -65,10 +65,17 @@ def resolve_role(id_or_name: str) -> Role | None:
 
 # ---------------------------------------------------------------- admin API (§4.3, §5)
 
-def role_json(role_id: str) -> dict[str, Any]:
+def role_json(role_id: str, since: str | None) -> dict[str, Any]:
+    """A role as a user's role list shows it; ``since``: when the tenant (and so its role catalogue) was
+    made, the creation and modification date of every built-in role."""
     role = ROLES[role_id]
-    return {"roleId": role.role_id, "roleName": role.name, "creationDate": None, "modificationDate": None,
+    return {"roleId": role.role_id, "roleName": role.name, "creationDate": since, "modificationDate": since,
             "permissionIds": list(role.permissions)}
+
+
+def _permissions(role: Role) -> list[dict[str, str]]:
+    """``Permission{permission, description}`` (incydr ``users/models.py``)."""
+    return [{"permission": p, "description": f"Granted by the {role.name} role"} for p in role.permissions]
 
 
 def role_or_400(ref: Any) -> str:
@@ -79,13 +86,13 @@ def role_or_400(ref: Any) -> str:
     return role.role_id
 
 
-def list_roles() -> list[dict[str, Any]]:
-    return [{**role_json(r), "permissions": [{"permission": p, "description": p} for p in ROLES[r].permissions]}
-            for r in ROLES]
+def list_roles(since: str | None) -> list[dict[str, Any]]:
+    """``GET /v1/users/roles`` (incydr) and ``GET /api/v1/role`` (py42): the roles with their permissions."""
+    return [{**role_json(r, since), "permissions": _permissions(ROLES[r])} for r in ROLES]
 
 
-def get_role(role_id: str) -> dict[str, Any]:
+def get_role(role_id: str, since: str | None) -> dict[str, Any]:
     role = resolve_role(role_id)
     if role is None:
         raise AdminError(404, "ROLE_NOT_FOUND", f"no role {role_id!r}")
-    return {**role_json(role.role_id), "permissions": [{"permission": p} for p in role.permissions]}
+    return {**role_json(role.role_id, since), "permissions": _permissions(role)}

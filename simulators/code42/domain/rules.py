@@ -123,6 +123,7 @@ class Code42Domain:
         self._settings: dict[str, Any] | None = None  # cache of the stored provider settings (settings_changed)
         self.store.register_ddl(tables.DDL)
         with self.store.transaction() as tx:
+            tables.add_missing_columns(tx)
             settings = self.prepare(tx)
             self.lifecycle.refresh_next_due(tx)  # a file database may hold deactivations from before a restart
         self.settings_changed(settings)

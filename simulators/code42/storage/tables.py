@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS c42_orgs (
     active INTEGER NOT NULL DEFAULT 1,
     default_roles TEXT,
     created_at TEXT NOT NULL,
-    modified_at TEXT NOT NULL
+    modified_at TEXT NOT NULL,
+    deactivated_at TEXT
 );
 CREATE TABLE IF NOT EXISTS c42_users (
     user_id INTEGER PRIMARY KEY,
@@ -52,7 +53,11 @@ CREATE TABLE IF NOT EXISTS c42_users (
     edited TEXT NOT NULL DEFAULT '[]',
     created_at TEXT NOT NULL,
     modified_at TEXT NOT NULL,
-    deactivated_at TEXT
+    deactivated_at TEXT,
+    quota_bytes INTEGER,
+    profile_notes TEXT,
+    start_date TEXT,
+    end_date TEXT
 );
 CREATE TABLE IF NOT EXISTS c42_groups (
     scim_id TEXT PRIMARY KEY,
@@ -68,11 +73,13 @@ CREATE TABLE IF NOT EXISTS c42_pending_deactivations (
 );
 CREATE INDEX IF NOT EXISTS c42_pending_due ON c42_pending_deactivations (due_at);
 CREATE TABLE IF NOT EXISTS c42_lh_policies (
-    policy_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL
+    policy_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL,
+    modified_at TEXT, creator_type TEXT, creator_id TEXT
 );
 CREATE TABLE IF NOT EXISTS c42_lh_matters (
     matter_id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT, notes TEXT, policy_id TEXT,
-    active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL
+    active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL,
+    ext_ref TEXT, creator_type TEXT, creator_id TEXT
 );
 CREATE TABLE IF NOT EXISTS c42_lh_memberships (
     membership_id TEXT PRIMARY KEY, matter_id TEXT NOT NULL, user_uid TEXT NOT NULL,
@@ -94,7 +101,26 @@ CREATE TABLE IF NOT EXISTS c42_synclog (
 CREATE INDEX IF NOT EXISTS c42_synclog_time ON c42_synclog (occurred_at);
 """
 
+#: Columns added after the first release: a database file made before them gets them on open.
+_ADDED_COLUMNS = (
+    ("c42_orgs", "deactivated_at", "TEXT"),
+    ("c42_users", "quota_bytes", "INTEGER"), ("c42_users", "profile_notes", "TEXT"),
+    ("c42_users", "start_date", "TEXT"), ("c42_users", "end_date", "TEXT"),
+    ("c42_lh_policies", "modified_at", "TEXT"), ("c42_lh_policies", "creator_type", "TEXT"),
+    ("c42_lh_policies", "creator_id", "TEXT"),
+    ("c42_lh_matters", "ext_ref", "TEXT"), ("c42_lh_matters", "creator_type", "TEXT"),
+    ("c42_lh_matters", "creator_id", "TEXT"),
+)
+
 _USER_JSON = ("roles", "scim_roles", "attrs", "edited")
+
+
+def add_missing_columns(tx: Tx) -> None:
+    """Bring a database file made by an older release up to :data:`DDL` (``CREATE TABLE IF NOT EXISTS``
+    leaves an existing table as it was)."""
+    for table, column, kind in _ADDED_COLUMNS:
+        if column not in {r["name"] for r in tx.query(f"PRAGMA table_info({table})")}:
+            tx.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _uid(prefix: int, n: int) -> str:
@@ -238,6 +264,19 @@ def insert_org(tx: Tx, *, name: str, parent_org_id: int | None, now: str, defaul
     return get_org(tx, org_id=next_id)  # type: ignore[return-value]
 
 
+def update_org(tx: Tx, org_id: int, now: str, **fields: Any) -> dict[str, Any]:
+    """Set org columns (``name``, ``ext_ref``, ``notes``, ``active``, ``deactivated_at``); bumps ``modified_at``."""
+    cols = [f"{key} = ?" for key in fields] + ["modified_at = ?"]
+    params = [int(v) if isinstance(v, bool) else v for v in fields.values()] + [now]
+    tx.execute(f"UPDATE c42_orgs SET {', '.join(cols)} WHERE org_id = ?", (*params, org_id))
+    return get_org(tx, org_id=org_id)  # type: ignore[return-value]
+
+
+def users_in_org(tx: Tx, org_id: int) -> list[dict[str, Any]]:
+    return [_row_to_user(r) for r in tx.query("SELECT * FROM c42_users WHERE org_id = ? ORDER BY user_id",
+                                              (org_id,))]
+
+
 # ---------------------------------------------------------------- directory groups
 
 def upsert_group(tx: Tx, scim_id: str, name: str, now: str) -> None:
@@ -291,15 +330,23 @@ def count_child_orgs(tx: Tx, org_id: int) -> int:
 
 
 def list_policies(tx: Tx) -> list[dict[str, Any]]:
-    return _rows(tx, "SELECT * FROM c42_lh_policies ORDER BY created_at")
+    return _rows(tx, "SELECT * FROM c42_lh_policies ORDER BY created_at, policy_id")
+
+
+def get_policy(tx: Tx, policy_id: str) -> dict[str, Any] | None:
+    rows = _rows(tx, "SELECT * FROM c42_lh_policies WHERE policy_id = ?", (policy_id,))
+    return rows[0] if rows else None
 
 
 def policy_exists(tx: Tx, policy_id: str) -> bool:
     return bool(tx.query("SELECT 1 FROM c42_lh_policies WHERE policy_id = ?", (policy_id,)))
 
 
-def insert_policy(tx: Tx, policy_id: str, name: str, now: str) -> None:
-    tx.execute("INSERT INTO c42_lh_policies (policy_id, name, created_at) VALUES (?,?,?)", (policy_id, name, now))
+def insert_policy(tx: Tx, policy_id: str, name: str, now: str, creator: tuple[str, str] | None = None) -> None:
+    """``creator``: (principal type, principal id) of whoever made it, e.g. ("API_CLIENT", client id)."""
+    kind, ident = creator or (None, None)
+    tx.execute("INSERT INTO c42_lh_policies (policy_id, name, created_at, modified_at, creator_type, creator_id)"
+               " VALUES (?,?,?,?,?,?)", (policy_id, name, now, now, kind, ident))
 
 
 def list_matters(tx: Tx) -> list[dict[str, Any]]:
@@ -307,9 +354,11 @@ def list_matters(tx: Tx) -> list[dict[str, Any]]:
 
 
 def insert_matter(tx: Tx, *, matter_id: str, name: str, description: Any, notes: Any, policy_id: str,
-                  now: str) -> None:
-    tx.execute("INSERT INTO c42_lh_matters (matter_id, name, description, notes, policy_id, active, created_at)"
-               " VALUES (?,?,?,?,?,1,?)", (matter_id, name, description, notes, policy_id, now))
+                  now: str, ext_ref: Any = None, creator: tuple[str, str] | None = None) -> None:
+    kind, ident = creator or (None, None)
+    tx.execute("INSERT INTO c42_lh_matters (matter_id, name, description, notes, policy_id, active, created_at,"
+               " ext_ref, creator_type, creator_id) VALUES (?,?,?,?,?,1,?,?,?,?)",
+               (matter_id, name, description, notes, policy_id, now, ext_ref, kind, ident))
 
 
 def set_matter_active(tx: Tx, matter_id: str, active: bool) -> None:
@@ -344,6 +393,16 @@ def insert_membership(tx: Tx, *, membership_id: str, matter_id: str, user_uid: s
 def release_membership(tx: Tx, matter_id: str, user_uid: str) -> None:
     tx.execute("UPDATE c42_lh_memberships SET active = 0 WHERE matter_id = ? AND user_uid = ?",
                (matter_id, user_uid))
+
+
+def list_memberships(tx: Tx) -> list[dict[str, Any]]:
+    """Every membership, oldest first (the console API filters them by matter, user and state)."""
+    return _rows(tx, "SELECT * FROM c42_lh_memberships ORDER BY created_at, membership_id")
+
+
+def get_membership(tx: Tx, membership_id: str) -> dict[str, Any] | None:
+    rows = _rows(tx, "SELECT * FROM c42_lh_memberships WHERE membership_id = ?", (membership_id,))
+    return rows[0] if rows else None
 
 
 # ---------------------------------------------------------------- pending deactivations

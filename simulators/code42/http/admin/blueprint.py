@@ -11,14 +11,23 @@ shapes are scimgate's, modelled on ``ScimServerData`` (code42-open-questions.md)
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from simulators.code42.domain.admin_errors import AdminError
+from simulators.code42.domain.admin_tokens import AdminTokens
 from simulators.code42.domain.rules import Code42Domain
+from simulators.code42.http import scim_io
 from simulators.code42.http.admin import (
+    actors,
+    audit_log,
+    console_orgs,
+    console_users,
+    customer,
+    devices,
     directory_groups,
     legal_hold,
+    legal_hold_console,
     oauth,
     orgs,
     providers,
@@ -28,10 +37,10 @@ from simulators.code42.http.admin import (
     users,
 )
 from simulators.code42.http.admin.context import DOMAIN_KEY, TOKENS_KEY
-from simulators.code42.http.admin.oauth import TokenIssuer
 
 bp = Blueprint("code42_admin", __name__)
-for _child in (oauth, users, roles, orgs, legal_hold, user_data, directory_groups, sync_log, providers):
+for _child in (oauth, users, console_users, roles, orgs, console_orgs, legal_hold, legal_hold_console, user_data,
+               actors, directory_groups, devices, customer, audit_log, sync_log, providers):
     bp.register_blueprint(_child.bp)
 
 
@@ -54,8 +63,23 @@ def _http_error(error: HTTPException) -> Response:
 bp.before_request(oauth.authenticate)
 
 
+def _unrouted(error: HTTPException) -> Response:
+    """No route (404) or not this method (405), anywhere outside ``/scim/v2``: the admin API's JSON error,
+    never werkzeug's HTML page (SCIM paths keep their RFC 7644 bodies)."""
+    if request.path == scim_io.SCIM_PREFIX or request.path.startswith(scim_io.SCIM_PREFIX + "/"):
+        return scim_io.http_error_response(error)
+    token = "NOT_FOUND" if isinstance(error, NotFound) else "METHOD_NOT_ALLOWED"
+    response = _admin_error(AdminError(error.code or 404, token, f"{request.method} {request.path}: "
+                                       f"{error.description or error.name}"))
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
 def install(app: Flask, domain: Code42Domain) -> None:
-    """Serve the admin API for ``domain``'s tenant at ``/`` (its token issuer runs on the tenant's clock)."""
+    """Serve the admin API for ``domain``'s tenant at ``/``; unrouted requests answer in its error shape."""
     app.extensions[DOMAIN_KEY] = domain
-    app.extensions[TOKENS_KEY] = TokenIssuer(domain.runtime.clock)
+    app.extensions[TOKENS_KEY] = AdminTokens()
     app.register_blueprint(bp)
+    app.register_error_handler(NotFound, _unrouted)
+    app.register_error_handler(MethodNotAllowed, _unrouted)

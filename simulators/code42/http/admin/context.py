@@ -1,17 +1,19 @@
-"""What an admin view needs from the app it serves: the tenant's Code42 domain and its admin tokens.
+"""What an admin view needs from the app it serves: the tenant's Code42 domain, its admin tokens, and
+the API client the request authenticated as.
 
-Both live in ``app.extensions`` (no globals), set by :func:`simulators.code42.http.admin.blueprint.install`.
+The domain and the tokens live in ``app.extensions`` (no globals), set by
+:func:`simulators.code42.http.admin.blueprint.install`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import current_app, g
 
 if TYPE_CHECKING:
+    from simulators.code42.domain.admin_tokens import AdminTokens
     from simulators.code42.domain.rules import Code42Domain
-    from simulators.code42.http.admin.oauth import TokenIssuer
 
 DOMAIN_KEY = "scimgate.code42_domain"
 TOKENS_KEY = "scimgate.code42_admin_tokens"
@@ -22,5 +24,10 @@ def domain() -> Code42Domain:
     return current_app.extensions[DOMAIN_KEY]
 
 
-def tokens() -> TokenIssuer:
+def tokens() -> AdminTokens:
     return current_app.extensions[TOKENS_KEY]
+
+
+def creator() -> tuple[str, str]:
+    """Who makes what this request creates: the API client its bearer token names (``API_CLIENT``, id)."""
+    return ("API_CLIENT", g.admin_client)

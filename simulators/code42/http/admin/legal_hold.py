@@ -4,35 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from simulators.code42.domain import legal_hold
 from simulators.code42.domain.admin_errors import AdminError
-from simulators.code42.http.admin.context import domain
-from simulators.code42.http.admin.params import body, bool_arg, paging
+from simulators.code42.http.admin.context import creator, domain
+from simulators.code42.http.admin.params import body, bool_arg, paging, require_strings, text_arg
 
 bp = Blueprint("legal_hold", __name__)
 
 
 @bp.get("/v1/legal-hold/policies")
 def list_policies() -> Any:
+    page = paging()
     with domain().transaction() as tx:
-        return jsonify(legal_hold.list_policies(tx))
+        return jsonify(legal_hold.list_policies(tx, page))
 
 
 @bp.post("/v1/legal-hold/policies")
 def create_policy() -> Any:
-    name = body().get("name") or "Legal hold policy"
+    data = body()
+    require_strings(data, "name")
+    name = data.get("name") or "Legal hold policy"
     with domain().transaction() as tx:
-        return jsonify(legal_hold.create_policy(tx, name)), 201
+        return jsonify(legal_hold.create_policy(tx, name, creator())), 201
+
+
+@bp.get("/v1/legal-hold/policies/<policy_id>")
+def get_policy(policy_id: str) -> Any:
+    with domain().transaction() as tx:
+        return jsonify(legal_hold.get_policy(tx, policy_id))
 
 
 @bp.get("/v1/legal-hold/matters")
 def list_matters() -> Any:
-    active, name = bool_arg("active"), request.args.get("name")
+    active, name, creator_id = bool_arg("active"), text_arg("name"), text_arg("creatorUserId")
     page = paging()
     with domain().transaction() as tx:
-        return jsonify(legal_hold.list_matters(tx, active, name, page))
+        return jsonify(legal_hold.list_matters(tx, active, name, creator_id, page))
 
 
 @bp.post("/v1/legal-hold/matters")
@@ -41,8 +50,9 @@ def create_matter() -> Any:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise AdminError(400, "INVALID_NAME", "name is required")
+    require_strings(data, "policyId", "description", "notes")
     with domain().transaction() as tx:
-        return jsonify(legal_hold.create_matter(tx, name, data)), 201
+        return jsonify(legal_hold.create_matter(tx, name, data, creator())), 201
 
 
 @bp.get("/v1/legal-hold/matters/<matter_id>")
@@ -91,5 +101,6 @@ def remove_custodian(matter_id: str) -> Response:
 
 @bp.get("/v1/legal-hold/custodians/<ident>")
 def custodian_matters(ident: str) -> Any:
+    page = paging()
     with domain().transaction() as tx:
-        return jsonify(legal_hold.matters_of_user(tx, ident))
+        return jsonify(legal_hold.matters_of_user(tx, ident, page))

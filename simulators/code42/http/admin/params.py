@@ -56,8 +56,9 @@ def bool_arg(name: str) -> bool | None:
     raise AdminError(400, "INVALID_PARAMETER", f"{name} must be true or false, got {raw!r}")
 
 
-def body() -> dict[str, Any]:
-    """The JSON object of the request (``{}`` when there is no body)."""
+def body(structured: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The JSON object of the request (``{}`` when there is no body); ``structured`` names further
+    top-level fields this route takes as lists or objects."""
     raw = request.get_data()
     if not raw:
         return {}
@@ -70,7 +71,7 @@ def body() -> dict[str, Any]:
     for name, value in data.items():
         # Services bind top-level values as SQLite parameters: a list/object there, or an integer beyond
         # 64 bits, raised from sqlite3 as a 500.
-        if isinstance(value, (list, dict)) and name not in _STRUCTURED_FIELDS:
+        if isinstance(value, (list, dict)) and name not in _STRUCTURED_FIELDS and name not in structured:
             raise AdminError(400, "INVALID_PARAMETER", f"{name} must be a string, number or boolean")
         if isinstance(value, int) and not -2**63 <= value < 2**63:
             raise AdminError(400, "INVALID_PARAMETER", f"{name} is out of range")
@@ -84,9 +85,24 @@ def require_strings(data: dict[str, Any], *names: str) -> None:
             raise AdminError(400, "INVALID_PARAMETER", f"{name} must be a string, got {type(data[name]).__name__}")
 
 
-def paging() -> Paging:
-    """Incydr paging: ``page`` (1-based; 0 is read as 1, the portal's sample sends 0) and ``pageSize`` (100)."""
-    return Paging(max(int_arg("page", 1), 1), int_arg("pageSize", 100, 1))
+def paging(default_size: int = 100) -> Paging:
+    """Incydr paging: ``page`` (1-based; 0 is read as 1, the portal's sample sends 0) and ``pageSize``.
+
+    The SDK sends ``page_size`` (snake case) for directory groups, departments and risk profiles, so
+    either spelling is read (docs/code42-api.md "Paging")."""
+    size_name = "pageSize" if request.args.get("pageSize") not in (None, "") else "page_size"
+    return Paging(max(int_arg("page", 1), 1), int_arg(size_name, default_size, 1))
+
+
+def legacy_paging() -> Paging:
+    """The console API's paging: ``pgNum`` (1-based) and ``pgSize`` (py42 sends 500)."""
+    return Paging(max(int_arg("pgNum", 1), 1), int_arg("pgSize", 500, 1))
+
+
+def text_arg(name: str) -> str | None:
+    """A query parameter as text, None when absent or empty."""
+    value = request.args.get(name)
+    return value if value not in (None, "") else None
 
 
 def scim_base_url() -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from simulators.code42.domain import accounts, roles
+from simulators.code42.domain import accounts, roles, tenant
 from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.http.admin.context import domain
 from simulators.code42.http.admin.params import body
@@ -16,12 +16,21 @@ bp = Blueprint("roles", __name__)
 
 @bp.get("/v1/users/roles")
 def list_roles() -> Any:
-    return jsonify(roles.list_roles())
+    with domain().transaction() as tx:
+        return jsonify(roles.list_roles(tenant.created(tx)))
+
+
+@bp.get("/api/v1/role")
+def legacy_list_roles() -> Any:
+    """py42 ``get_available_roles``: the roles the caller may assign, in the console envelope."""
+    with domain().transaction() as tx:
+        return jsonify(tenant.legacy_envelope(tx, roles.list_roles(tenant.created(tx))))
 
 
 @bp.get("/v1/users/roles/<role_id>")
 def get_role(role_id: str) -> Any:
-    return jsonify(roles.get_role(role_id))
+    with domain().transaction() as tx:
+        return jsonify(roles.get_role(role_id, tenant.created(tx)))
 
 
 def _user_roles(ident: str) -> list[dict[str, Any]]:

@@ -9,14 +9,34 @@ from flask import Blueprint, jsonify, request
 from simulators.code42.domain import user_data
 from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.http.admin.context import domain
+from simulators.code42.http.admin.params import body, bool_arg, paging, text_arg
 
 bp = Blueprint("user_data", __name__)
+
+
+@bp.get("/v1/user-risk-profiles")
+def list_risk_profiles() -> Any:
+    """Paged by ``page``/``page_size``, filtered by the query names incydr sends (snake case)."""
+    filters = {name: value for name in user_data.PROFILE_FILTERS if (value := text_arg(name)) is not None}
+    flags = {name: bool_arg(name) for name in ("active", "deleted", "support_user")}
+    page = paging()
+    with domain().transaction() as tx:
+        return jsonify(user_data.list_profiles(tx, filters, flags, page))
 
 
 @bp.get("/v1/user-risk-profiles/<ident>")
 def risk_profile(ident: str) -> Any:
     with domain().transaction() as tx:
         return jsonify(user_data.risk_profile(tx, ident))
+
+
+@bp.patch("/v1/user-risk-profiles/<ident>")
+def update_risk_profile(ident: str) -> Any:
+    """``?paths=startDate&paths=notes`` names what changes; the body holds the new values."""
+    data = body(structured=frozenset({"startDate", "endDate"}))
+    paths = [p for value in request.args.getlist("paths") for p in value.split(",") if p]
+    with domain().transaction() as tx:
+        return jsonify(user_data.update_profile(tx, ident, paths, data))
 
 
 @bp.get("/api/v18/scim-user-data/collated-view")
@@ -27,4 +47,3 @@ def scim_user_data() -> Any:
         raise AdminError(400, "INVALID_PARAMETER", "userId is required")
     with domain().transaction() as tx:
         return jsonify(user_data.scim_user_data(tx, ident))
-

@@ -1,4 +1,5 @@
-"""``/v1/users`` and the legacy ``/api/v3/users``, ``/api/v1/User`` routes (code42-behaviour.md §4.3)."""
+"""``/v1/users`` and the console's ``/api/v3/users/{uid}/...`` actions (code42-behaviour.md §4.3);
+the console's ``/api/v1/User`` records are :mod:`console_users`."""
 
 from __future__ import annotations
 
@@ -106,13 +107,3 @@ def v1_move(ident: str) -> Response:
 @bp.post("/api/v3/users/<ident>/move")
 def v3_move(ident: str) -> Response:
     return _move(ident, body().get("orgId"))
-
-
-@bp.put("/api/v1/User/<ident>")
-def legacy_update_user(ident: str) -> Any:
-    """``PUT /api/v1/User/{userUid}?idType=uid``: an admin edit (:func:`accounts.edit_user`)."""
-    data = body()
-    require_strings(data, "username", "email", "firstName", "lastName", "notes")
-    fields = accounts.editable_fields(data)
-    with domain().transaction() as tx:
-        return jsonify(accounts.edit_user(tx, ident, fields))
