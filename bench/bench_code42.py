@@ -311,7 +311,7 @@ def load(client: str, server: Server, n: int, processes: int, threads: int) -> t
 def percentile(samples: list[float], q: float) -> float:
     """Nearest-rank percentile (as perf-anchors.md uses)."""
     ordered = sorted(samples)
-    return ordered[max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))]
+    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
 def latency(client: str, server: Server, users: list[tuple[int, str]], kind: str, samples: int, max_seconds: float,
@@ -364,6 +364,67 @@ def mixed(client: str, server: Server, users: list[tuple[int, str]], seconds: fl
 
 
 # ---------------------------------------------------------------- report
+
+
+def report(args: argparse.Namespace, rows: dict[str, dict[str, Any]]) -> None:
+    """Print the side-by-side table, the rounds and the targets (PASS/FAIL)."""
+    ours = rows["scimgate code42"]
+    peer = rows.get("scim2-server")
+    print()
+    print(f"N = {args.users:,} users; latency single-thread p50/p99 ms (n); "
+          f"load and mixed with {args.processes} processes x {args.threads} threads; client {args.client}")
+    print("stores: scimgate code42 on " + ("a SQLite file (--db PATH)" if args.file_db else
+                                         "its default --db :memory: (SQLite temporary database)")
+          + ("; scim2-server on its default in-memory storage" if peer else ""))
+    header = f"{'metric':<30}{'scimgate code42':>24}{'scim2-server':>24}{'peer/ours':>12}"
+    print(header)
+    print("-" * len(header))
+
+    def lat(row: dict[str, Any] | None, kind: str) -> str:
+        if row is None:
+            return "-"
+        p50, p99, n = row[kind]
+        return f"{p50:.3f}/{p99:.3f} ({n})"
+
+    for kind, label in (("userName", "filter userName eq"), ("externalId", "filter externalId eq"),
+                        ("emails", "filter emails.value eq"), ("get", "GET /Users/{id}")):
+        ratio = f"{peer[kind][0] / ours[kind][0]:.1f}x" if peer else "-"
+        print(f"{label:<30}{lat(ours, kind):>24}{lat(peer, kind):>24}{ratio:>12}")
+    for key, label, fmt in (("load_rate", "load rate (users/s)", "{:,.0f}"), ("mixed", "mixed, median round (req/s)", "{:,.0f}"),
+                            ("load_cpu_ms", "server CPU per POST (ms)", "{:.3f}"),
+                            ("mixed_cpu_ms", "server CPU per mixed req (ms)", "{:.3f}"),
+                            ("rss_mb", "RSS after load (MiB)", "{:,.1f}"),
+                            ("rss_after_mb", "RSS after mixed (MiB)", "{:,.1f}")):
+        mine, theirs = fmt.format(ours[key]), fmt.format(peer[key]) if peer else "-"
+        if key in ("load_rate", "mixed") and peer:
+            ratio = f"{ours[key] / peer[key]:.1f}x"
+        elif (key.startswith("rss") or key.endswith("cpu_ms")) and peer:
+            ratio = f"{peer[key] / ours[key]:.1f}x"
+        else:
+            ratio = "-"
+        print(f"{label:<30}{mine:>24}{theirs:>24}{ratio:>12}")
+    def rounds(row: dict[str, Any]) -> str:
+        return " ".join(f"{r:,.0f}" for r in row["mixed_rounds"])
+
+    print(f"mixed rounds (req/s, in turns): ours {rounds(ours)}" + (f"; peer {rounds(peer)}; per-round ratio "
+          + " ".join(f"{a / b:.1f}x" for a, b in zip(ours["mixed_rounds"], peer["mixed_rounds"])) if peer else ""))
+    print(f"errors: load {ours['load_errors']} / {peer['load_errors'] if peer else '-'}, "
+          f"mixed {ours['mixed_errors']} / {peer['mixed_errors'] if peer else '-'}")
+    print()
+    checks = [
+        (f"filter p50 <= {TARGETS['filter_p50_ms']} ms (all three)",
+         all(ours[k][0] <= TARGETS["filter_p50_ms"] for k in ("userName", "externalId", "emails"))),
+        (f"GET by id p50 <= {TARGETS['get_p50_ms']} ms", ours["get"][0] <= TARGETS["get_p50_ms"]),
+        (f"RSS <= {TARGETS['rss_mb']:.0f} MiB", max(ours["rss_mb"], ours["rss_after_mb"]) <= TARGETS["rss_mb"]),
+    ]
+    if peer:
+        checks.append((f"mixed throughput >= {TARGETS['throughput_ratio']}x the peer",
+                       ours["mixed"] >= TARGETS["throughput_ratio"] * peer["mixed"]))
+    for label, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {label}")
+    print(f"load average at end: {os.getloadavg()[0]:.2f} (1 min)")
+    if args.users < 100_000:
+        print(f"(targets are set for 100,000 users; this run had {args.users:,})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,63 +495,7 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    ours = rows["scimgate code42"]
-    peer = rows.get("scim2-server")
-    print()
-    print(f"N = {args.users:,} users; latency single-thread p50/p99 ms (n); "
-          f"load and mixed with {args.processes} processes x {args.threads} threads; client {args.client}")
-    print("stores: scimgate code42 on " + ("a SQLite file (--db PATH)" if args.file_db else
-                                         "its default --db :memory: (SQLite temporary database)")
-          + ("; scim2-server on its default in-memory storage" if peer else ""))
-    header = f"{'metric':<30}{'scimgate code42':>24}{'scim2-server':>24}{'peer/ours':>12}"
-    print(header)
-    print("-" * len(header))
-
-    def lat(row: dict[str, Any] | None, kind: str) -> str:
-        if row is None:
-            return "-"
-        p50, p99, n = row[kind]
-        return f"{p50:.3f}/{p99:.3f} ({n})"
-
-    for kind, label in (("userName", "filter userName eq"), ("externalId", "filter externalId eq"),
-                        ("emails", "filter emails.value eq"), ("get", "GET /Users/{id}")):
-        ratio = f"{peer[kind][0] / ours[kind][0]:.1f}x" if peer else "-"
-        print(f"{label:<30}{lat(ours, kind):>24}{lat(peer, kind):>24}{ratio:>12}")
-    for key, label, fmt in (("load_rate", "load rate (users/s)", "{:,.0f}"), ("mixed", "mixed, median round (req/s)", "{:,.0f}"),
-                            ("load_cpu_ms", "server CPU per POST (ms)", "{:.3f}"),
-                            ("mixed_cpu_ms", "server CPU per mixed req (ms)", "{:.3f}"),
-                            ("rss_mb", "RSS after load (MiB)", "{:,.1f}"),
-                            ("rss_after_mb", "RSS after mixed (MiB)", "{:,.1f}")):
-        mine, theirs = fmt.format(ours[key]), fmt.format(peer[key]) if peer else "-"
-        if key in ("load_rate", "mixed") and peer:
-            ratio = f"{ours[key] / peer[key]:.1f}x"
-        elif (key.startswith("rss") or key.endswith("cpu_ms")) and peer:
-            ratio = f"{peer[key] / ours[key]:.1f}x"
-        else:
-            ratio = "-"
-        print(f"{label:<30}{mine:>24}{theirs:>24}{ratio:>12}")
-    def rounds(row: dict[str, Any]) -> str:
-        return " ".join(f"{r:,.0f}" for r in row["mixed_rounds"])
-
-    print(f"mixed rounds (req/s, in turns): ours {rounds(ours)}" + (f"; peer {rounds(peer)}; per-round ratio "
-          + " ".join(f"{a / b:.1f}x" for a, b in zip(ours["mixed_rounds"], peer["mixed_rounds"])) if peer else ""))
-    print(f"errors: load {ours['load_errors']} / {peer['load_errors'] if peer else '-'}, "
-          f"mixed {ours['mixed_errors']} / {peer['mixed_errors'] if peer else '-'}")
-    print()
-    checks = [
-        (f"filter p50 <= {TARGETS['filter_p50_ms']} ms (all three)",
-         all(ours[k][0] <= TARGETS["filter_p50_ms"] for k in ("userName", "externalId", "emails"))),
-        (f"GET by id p50 <= {TARGETS['get_p50_ms']} ms", ours["get"][0] <= TARGETS["get_p50_ms"]),
-        (f"RSS <= {TARGETS['rss_mb']:.0f} MiB", max(ours["rss_mb"], ours["rss_after_mb"]) <= TARGETS["rss_mb"]),
-    ]
-    if peer:
-        checks.append((f"mixed throughput >= {TARGETS['throughput_ratio']}x the peer",
-                       ours["mixed"] >= TARGETS["throughput_ratio"] * peer["mixed"]))
-    for label, ok in checks:
-        print(f"{'PASS' if ok else 'FAIL'}  {label}")
-    print(f"load average at end: {os.getloadavg()[0]:.2f} (1 min)")
-    if args.users < 100_000:
-        print(f"(targets are set for 100,000 users; this run had {args.users:,})")
+    report(args, rows)
     return 0
 
 
