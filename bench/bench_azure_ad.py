@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from simulators.azure_ad.directory import Directory
-from simulators.azure_ad.engine import ProvisioningEngine
-from simulators.azure_ad.flags import EngineFlags
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine
+from simulators.azure_ad.provisioning.flags import EngineFlags
 from simulators.common.http_recording import RecordingSession
 
 TOKEN = "bench-code42-token-" + uuid.uuid4().hex

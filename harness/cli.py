@@ -15,20 +15,37 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError, ScenarioFormatError
-from harness.options import OPTIONS
+from harness.options import EXPLORE, MOCK, OPTIONS, TARGET, Option
 
 SERVERS = {"code42": "simulators.code42.serve", "azure-ad": "simulators.azure_ad.serve"}
 
 
-def _add_harness_options(parser: argparse.ArgumentParser) -> None:
+_TYPES: dict[str, Any] = {"int": int, "float": float}
+
+
+def _add_harness_options(parser: argparse.ArgumentParser, groups: tuple[str, ...] = (TARGET, MOCK)) -> None:
+    """The rows of :data:`harness.options.OPTIONS` in ``groups`` as flags (``--steps`` style in explore)."""
     group = parser.add_argument_group("target (same as the pytest options; secrets also from the environment)")
-    for option in OPTIONS:
+    for option in (o for o in OPTIONS if o.group in groups):
+        flag = option.short if option.group == EXPLORE and option.short else option.flag
         if option.kind == "bool":
-            group.add_argument(option.flag, dest=option.dest, action="store_true", help=option.help)
+            group.add_argument(flag, dest=option.dest, action="store_true", help=option.help)
         elif option.kind == "paths":
-            group.add_argument(option.flag, dest=option.dest, action="append", help=option.help)
+            group.add_argument(flag, dest=option.dest, action="append", help=option.help)
+        elif option.group == EXPLORE:
+            default = option.short_default if option.short_default is not None else option.default
+            group.add_argument(flag, dest=option.dest, type=_TYPES[option.kind], default=default,
+                               metavar=option.metavar, help=option.help)
         else:
-            group.add_argument(option.flag, dest=option.dest, help=option.help)
+            group.add_argument(flag, dest=option.dest, metavar=option.metavar, help=option.help)
+
+
+def _forwarded(option: Option, value: Any) -> list[str]:
+    if option.kind == "bool":
+        return [option.flag]
+    if option.kind == "paths":
+        return [part for path in value for part in (option.flag, str(path))]
+    return [option.flag, str(value)]
 
 
 def _pytest_args(args: argparse.Namespace, env: dict[str, str]) -> list[str]:
@@ -36,17 +53,12 @@ def _pytest_args(args: argparse.Namespace, env: dict[str, str]) -> list[str]:
     out: list[str] = []
     for option in OPTIONS:
         value = getattr(args, option.dest, None)
-        if value in (None, False, []):
+        if value is None or value is False or value == []:
             continue
         if option.secret:
             env[option.env] = value
-        elif option.kind == "bool":
-            out.append(option.flag)
-        elif option.kind == "paths":
-            for path in value:
-                out += [option.flag, path]
         else:
-            out += [option.flag, str(value)]
+            out += _forwarded(option, value)
     return out
 
 
@@ -78,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.no_html:
         return code
     try:
-        from harness.report import render_html
+        from harness.report.html import render_html
 
         index = render_html(results, html, log=lambda m: print(m, file=sys.stderr))
         print(f"scimgate: report {index}")
@@ -88,7 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from harness.report import render_html
+    from harness.report.html import render_html
 
     try:
         index = render_html(Path(args.results), Path(args.output), log=lambda m: print(m, file=sys.stderr))
@@ -121,12 +133,9 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_faults(args: argparse.Namespace) -> int:
-    try:
-        faults = importlib.import_module("simulators.code42.domain.faults").FAULTS
-    except (ImportError, AttributeError) as exc:
-        print(f"scimgate faults: the mock Code42 fault catalogue is not available ({exc})", file=sys.stderr)
-        return 2
-    for fault in faults.values():
+    from simulators.code42.domain.faults import FAULTS
+
+    for fault in FAULTS.values():
         print(f"{fault.name}\n    {fault.summary}\n    breaks: {fault.breaks!r} ({fault.seed})")
         if fault.caught_by:
             print(f"    caught by: {', '.join(fault.caught_by)}")
@@ -145,9 +154,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     try:
         config = HarnessConfig.from_values(resolve(lambda o: getattr(args, o.dest, None), lambda o: None, env))
-        faults = [f.strip() for f in (args.mock_faults or "").split(",") if f.strip()]
-        result = explore(config, steps=args.steps, max_examples=args.examples, seed=args.seed, faults=faults,
-                         shrink_seconds=args.shrink_seconds)
+        result = explore(config, steps=config.explore_steps, max_examples=config.explore_examples,
+                         seed=config.explore_seed, faults=list(config.mock_faults),
+                         shrink_seconds=config.explore_shrink_seconds)
     except (ConfigError, HarnessError, ValueError) as exc:
         print(f"scimgate explore: {exc}", file=sys.stderr)
         return 2
@@ -162,12 +171,6 @@ def _explore_under_pytest(args: argparse.Namespace) -> int:
 
     env = dict(os.environ)
     forwarded = _pytest_args(args, env)
-    forwarded += ["--explore", str(args.steps), "--explore-examples", str(args.examples),
-                  "--explore-shrink-seconds", str(args.shrink_seconds)]
-    if args.seed is not None:
-        forwarded += ["--explore-seed", str(args.seed)]
-    if args.mock_faults:
-        forwarded += ["--mock-faults", args.mock_faults]
     saved = dict(os.environ)
     os.environ.update(env)
     try:
@@ -182,13 +185,7 @@ def _explore_under_pytest(args: argparse.Namespace) -> int:
 def _add_explore(sub: Any) -> None:
     explore = sub.add_parser("explore", help="random Azure AD / Code42 console programs against the target and a "
                                              "fault-free reference mock, compared step by step (docs/explore.md)")
-    _add_harness_options(explore)
-    explore.add_argument("--steps", type=int, default=20, help="the most operations one program may take")
-    explore.add_argument("--examples", type=int, default=25, help="how many programs to try")
-    explore.add_argument("--seed", type=int, default=None, help="pick another fixed sequence (default: derandomized)")
-    explore.add_argument("--shrink-seconds", type=float, default=30.0,
-                         help="stop shrinking a disagreement after this long and report the shortest so far")
-    explore.add_argument("--mock-faults", help="comma-separated fault names for the in-process mock target")
+    _add_harness_options(explore, (TARGET, MOCK, EXPLORE))
     explore.add_argument("--alluredir", help="write an Allure result (runs through the pytest plugin)")
     explore.set_defaults(func=cmd_explore)
 

@@ -70,9 +70,7 @@ class ScenarioContext:
         self.session.close()
         if self._idp is not None:
             self._idp.session.close()
-        close = getattr(self.target.clock, "close", None)
-        if close:
-            close()
+        self.target.clock.close()
 
     # -------------------------------------------------------------- names
 

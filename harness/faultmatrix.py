@@ -14,11 +14,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.engine import run_scenario
 from harness.options import HarnessConfig
-from harness.record import FAILED, PASSED
 from harness.scenario import Scenario, discover, load_scenario
+from harness.scenario_runner import run_scenario
 from harness.target import MockTargets
+from harness.verdict import Status
 
 
 @dataclass
@@ -44,7 +44,7 @@ def baseline(scenarios: list[Scenario]) -> tuple[list[Scenario], list[str]]:
     good, bad = [], []
     for scenario in scenarios:
         record = run_scenario(scenario, _targets([]))
-        (good if record.status in (PASSED, "skipped") else bad).append(scenario)
+        (good if record.status in (Status.PASSED, Status.SKIPPED) else bad).append(scenario)
     return good, [s.id for s in bad]
 
 
@@ -57,16 +57,16 @@ def row(fault: str, scenarios: list[Scenario], *, first_only: bool = False) -> F
     out = FaultRow(fault)
     for scenario in scenarios:
         record = run_scenario(scenario, _targets([fault]))
-        if record.status not in (PASSED, "skipped"):
+        if record.status not in (Status.PASSED, Status.SKIPPED):
             out.why[scenario.id] = record.message
-        if record.status == FAILED:
-            if run_scenario(scenario, _targets([])).status != PASSED:
+        if record.status == Status.FAILED:
+            if run_scenario(scenario, _targets([])).status != Status.PASSED:
                 out.unattributable.append(scenario.id)
                 continue
             out.caught_by.append(scenario.id)
             if first_only:
                 break
-        elif record.status != PASSED and record.status != "skipped":
+        elif record.status != Status.PASSED and record.status != Status.SKIPPED:
             out.broken.append(scenario.id)
     return out
 

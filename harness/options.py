@@ -1,8 +1,8 @@
 """The harness's options, declared once and resolved CLI -> ini -> environment -> default.
 
 Why one table: the plugin registers every option both as a command-line flag and as an ini key
-(Tavern's lesson), the CLI forwards the same flags, and secrets can come from the environment so they
-never sit in shell history or ``pytest.ini``.
+(Tavern's lesson), the CLI builds its subcommands' flags from the same rows and forwards them, and
+secrets can come from the environment so they never sit in shell history or ``pytest.ini``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from typing import Any
 
 from harness.errors import ConfigError
 
+#: Which commands offer an option: every run (the target), the in-process mock, the exploration.
+TARGET, MOCK, EXPLORE = "target", "mock", "explore"
+
 
 @dataclass(frozen=True)
 class Option:
@@ -24,7 +27,13 @@ class Option:
     env: str | None = None
     secret: bool = False
     default: Any = None
-    kind: str = "string"  # string | bool | int | float | paths
+    kind: str = "string"  # string | bool | int | float | paths | names (comma-separated)
+    group: str = TARGET
+    #: ``scimgate explore`` spells the exploration options short (``--steps`` for ``--explore``) and
+    #: gives them its own default (a bare ``scimgate explore`` explores; a bare ``pytest`` does not).
+    short: str | None = None
+    short_default: Any = None
+    metavar: str | None = None
 
     @property
     def dest(self) -> str:
@@ -64,7 +73,23 @@ OPTIONS: tuple[Option, ...] = (
            env="SCIMGATE_PROGRESS_INTERVAL", kind="float", default=10.0),
     Option("--known-deviations", "YAML file of known deviations (id, reason, ticket, expires)",
            env="SCIMGATE_KNOWN_DEVIATIONS"),
+    Option("--mock-faults", "comma-separated fault names for the in-process mock Code42 (see `scimgate faults`)",
+           env="SCIMGATE_MOCK_FAULTS", kind="names", default=(), group=MOCK),
+    Option("--explore", "add one `explore` item: random programs of up to STEPS operations against the target and "
+           "a fault-free reference mock (docs/explore.md)", kind="int", group=EXPLORE, metavar="STEPS",
+           short="--steps", short_default=20),
+    Option("--explore-examples", "how many programs to try", kind="int", default=25, group=EXPLORE,
+           short="--examples"),
+    Option("--explore-seed", "pick another fixed sequence (default: derandomized)", kind="int", group=EXPLORE,
+           short="--seed"),
+    Option("--explore-shrink-seconds", "stop shrinking a disagreement after this long and report the shortest "
+           "so far", kind="float", default=30.0, group=EXPLORE, short="--shrink-seconds"),
 )
+
+
+def _unset(value: Any) -> bool:
+    """Nothing given (``0`` is a value: ``--explore-seed 0``)."""
+    return value is None or value is False or (isinstance(value, (str, list, tuple)) and len(value) == 0)
 
 
 def _convert(option: Option, value: Any) -> Any:
@@ -92,6 +117,9 @@ def _convert(option: Option, value: Any) -> Any:
     if option.kind == "paths":
         items = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
         return [Path(p) for p in items if str(p)]
+    if option.kind == "names":
+        items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+        return tuple(name.strip() for name in items if str(name).strip())
     return str(value)
 
 
@@ -102,8 +130,9 @@ def resolve(cli: Callable[[Option], Any], ini: Callable[[Option], Any],
     out: dict[str, Any] = {}
     for option in OPTIONS:
         value = cli(option)
-        if value in (None, [], False) or value == "":
-            value = ini(option) or None
+        if _unset(value):
+            value = ini(option)
+            value = None if _unset(value) else value
         if value is None and option.env and env.get(option.env):
             value = env[option.env]
         out[option.ini] = _convert(option, value) if value is not None else option.default
@@ -128,6 +157,11 @@ class HarnessConfig:
     request_timeout: float = 30.0
     progress_interval: float = 10.0
     known_deviations: Path | None = None
+    mock_faults: tuple[str, ...] = ()
+    explore_steps: int | None = None       # --explore N: add the exploration item
+    explore_examples: int = 25
+    explore_seed: int | None = None
+    explore_shrink_seconds: float = 30.0
 
     @property
     def simulated(self) -> bool:
@@ -159,6 +193,9 @@ class HarnessConfig:
             request_timeout=30.0 if values.get("request_timeout") is None else values["request_timeout"],
             progress_interval=10.0 if values.get("progress_interval") is None else values["progress_interval"],
             known_deviations=Path(values["known_deviations"]) if values.get("known_deviations") else None,
+            mock_faults=tuple(values.get("mock_faults") or ()), explore_steps=values.get("explore"),
+            explore_examples=_given(values.get("explore_examples"), 25), explore_seed=values.get("explore_seed"),
+            explore_shrink_seconds=_given(values.get("explore_shrink_seconds"), 30.0),
         )
         config.check()
         return config
@@ -182,3 +219,7 @@ class HarnessConfig:
             raise ConfigError(f"--request-timeout={self.request_timeout} must be more than 0 seconds")
         if self.progress_interval < 0:
             raise ConfigError(f"--progress-interval={self.progress_interval} must be 0 (quiet) or more")
+
+
+def _given(value: Any, default: Any) -> Any:
+    return default if value is None else value

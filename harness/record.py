@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PASSED, FAILED, BROKEN, SKIPPED = "passed", "failed", "broken", "skipped"
+from harness.verdict import Status
 
 
 @dataclass
@@ -19,7 +19,7 @@ class StepRecord:
     kind: str
     label: str
     line: int | None
-    status: str = PASSED
+    status: Status = Status.PASSED
     message: str = ""
     started_at: str = ""          # wall clock, ISO 8601
     duration_ms: float = 0.0
@@ -32,8 +32,8 @@ class StepRecord:
 class ScenarioRecord:
     scenario_id: str
     title: str
-    status: str = PASSED
-    category: str = ""            # product defect / target unreachable / harness error / not verifiable
+    status: Status = Status.PASSED
+    category: str = ""            # the Verdict's category (harness.verdict): empty when passed
     message: str = ""
     skip_reason: str = ""
     steps: list[StepRecord] = field(default_factory=list)

@@ -171,6 +171,28 @@ def _steps(data: dict[str, Any], phase: str, lines: dict[PathKey, int]) -> list[
     return steps
 
 
+def bundled_id(path: Path) -> str | None:
+    """The id a bundled scenario must carry: its path under ``scenarios/`` without the suffix.
+
+    Why: ids are what reports, ``caught_by`` lists and known-deviation files key on, so a reader must be
+    able to go from an id to its file without a search. ``None`` for files outside the bundled folder
+    (a user's own ``--scenarios`` root may name its ids as it likes).
+    """
+    try:
+        rel = path.resolve().relative_to(data_dir("scenarios").resolve())
+    except ValueError:
+        return None
+    return rel.with_suffix("").as_posix()
+
+
+def _check_bundled_id(path: Path, scenario_id: str, where: str, lines: dict[PathKey, int]) -> None:
+    expected = bundled_id(path)
+    if expected is not None and scenario_id != expected:
+        raise ScenarioFormatError(where, _line_of(("id",), lines), "id",
+                                  f"a bundled scenario's id must be its path under scenarios/: {expected!r}, "
+                                  f"not {scenario_id!r}")
+
+
 def load_scenario(path: str | Path, *, display: str | None = None) -> Scenario:
     """Load and validate one scenario file. Errors name ``display`` (default: the path as given)."""
     path = Path(path)
@@ -185,6 +207,7 @@ def load_scenario(path: str | Path, *, display: str | None = None) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioFormatError(where, 1, "", f"a scenario must be a mapping, got {type(data).__name__}")
     validate(data, lines, where)
+    _check_bundled_id(path, data["id"], where, lines)
     return Scenario(
         id=data["id"], title=data["title"], area=data["area"], doc=dict(data["doc"]),
         severity=data.get("severity", "normal"), tags=list(data.get("tags", [])),

@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any
 
-from harness.engine import ScenarioRunner
 from harness.errors import RunInterrupted
 from harness.progress import WaitBoard
-from harness.record import BROKEN, ScenarioRecord
+from harness.record import ScenarioRecord
 from harness.scenario import Scenario
+from harness.scenario_runner import ScenarioRunner
+from harness.target import Targets
+from harness.verdict import Verdict
 
 
 @dataclass
@@ -71,7 +72,7 @@ class Outcome:
 class ConcurrentRuns:
     """A pool of ``workers`` threads running scenarios against ``targets`` in submission order."""
 
-    def __init__(self, targets: Any, workers: int, *, waits: WaitBoard | None = None,
+    def __init__(self, targets: Targets, workers: int, *, waits: WaitBoard | None = None,
                  on_cleanup: Callable[[str, str], None] | None = None):
         self.targets = targets
         self.waits = waits or WaitBoard()
@@ -93,7 +94,7 @@ class ConcurrentRuns:
             record = runner.run()
         except RunInterrupted:
             record = runner.record
-            record.status, record.category = BROKEN, "harness error"
+            record.status, record.category = Verdict.HARNESS_ERROR.value
             record.message = (record.message + "\n" if record.message else "") + "interrupted (Ctrl-C) before the verdict"
         return Outcome(record, observer.root)
 
@@ -110,9 +111,7 @@ class ConcurrentRuns:
 
     def cancel(self) -> None:
         """Ctrl-C: wake every wait, drop what has not started, let running scenarios clean up."""
-        cancel = getattr(self.targets, "cancel", None)
-        if cancel is not None:
-            cancel.set()
+        self.targets.cancel.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:

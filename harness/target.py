@@ -17,19 +17,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import yaml
 
-from harness.clock import RealTime, SimulatedTime
 from harness.drivers.scim_client import ScimAuth
 from harness.errors import ConfigError, NotVerifiable, TargetUnreachable
 from harness.options import HarnessConfig
 from harness.scenario import Scenario
+from harness.target_time import RealTime, SimulatedTime
 from harness.transport import send_with_retries
+from simulators.code42.app import create_app
 from simulators.common.bundled import data_dir
+from simulators.common.clock import VirtualClock
+from simulators.common.server import ServerThread
 
 #: Every capability a scenario may require (schemas/scenario.schema.json $defs/capability).
 CAPABILITIES = ("scim", "scim-groups", "code42-admin", "sim-control", "idp", "patch", "etag", "filter")
@@ -111,11 +114,37 @@ def _mismatches(wanted: dict[str, Any], actual: dict[str, Any], prefix: str = ""
     return out
 
 
+class Targets(Protocol):
+    """What a run gets its targets from: one :class:`Target` per scenario, and what the run knows.
+
+    Implemented by :class:`MockTargets` (a fresh in-process mock per scenario) and :class:`GivenTarget`
+    (the one target the options name, probed once).
+    """
+
+    @property
+    def simulated(self) -> bool:
+        """Time is virtual (the target answers ``/_sim``): waits are instant, state is reset per scenario."""
+
+    @property
+    def unreachable(self) -> str | None:
+        """Why the target could not be reached at the start of the run, or None."""
+
+    @property
+    def capabilities(self) -> frozenset[str]: ...
+
+    @property
+    def cancel(self) -> threading.Event:
+        """Set on Ctrl-C: every real-time wait wakes up so its scenario can clean up."""
+
+    def for_scenario(self, scenario: Scenario) -> contextlib.AbstractContextManager[Target]: ...
+
+
 class MockTargets:
     """Starts a mock Code42 per scenario (``simulators.code42.app.create_app``) on a virtual clock."""
 
     simulated = True
     unreachable = None
+    capabilities = MOCK_CAPABILITIES
 
     def __init__(self, config: HarnessConfig, faults: list[str] | None = None):
         self.config = config
@@ -124,13 +153,6 @@ class MockTargets:
 
     @contextmanager
     def for_scenario(self, scenario: Scenario) -> Iterator[Target]:
-        try:
-            from simulators.code42.app import create_app
-        except ImportError as exc:  # the mock is built in parallel; say exactly what is missing
-            raise ConfigError(f"the in-process mock Code42 is not available ({exc}); give --scim-url instead") from None
-        from simulators.common.clock import VirtualClock
-        from simulators.common.server import ServerThread
-
         profile, profile_name = scenario_profile(self.config, scenario)
         token, client_id, client_secret = (secrets.token_urlsafe(24), "scimgate-harness", secrets.token_urlsafe(24))
         with contextlib.ExitStack() as stack:

@@ -2,7 +2,7 @@
 
 Why in-process: Azure AD's provisioning service cannot be told to run a cycle on demand against an
 arbitrary URL from a CI job, but its request patterns are what Code42 must handle. The mock engine
-(``simulators.azure_ad.engine``) sends SCIM exactly as Azure does; this driver maps scenario refs
+(``simulators.azure_ad.provisioning.engine``) sends SCIM exactly as Azure does; this driver maps scenario refs
 (``alice``) to directory objects and decides when cycles run.
 """
 
@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.errors import ConfigError, HarnessError
+from harness.errors import HarnessError
+from simulators.azure_ad.directory import Directory
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine
+from simulators.azure_ad.provisioning.flags import EngineFlags
+from simulators.azure_ad.provisioning.mappings import AttributeMapping, JobMappings, MappingError, MappingType
 from simulators.common.http_recording import RecordingSession
 
 EMAIL_DOMAIN = "scimgate.example.com"  # a name email validators accept (".test" is special-use)
@@ -18,13 +22,6 @@ EMAIL_DOMAIN = "scimgate.example.com"  # a name email validators accept (".test"
 
 class IdpDriver:
     def __init__(self, target: Any, *, prefix: str, clock: Any):
-        try:
-            from simulators.azure_ad.directory import Directory
-            from simulators.azure_ad.engine import ProvisioningEngine
-            from simulators.azure_ad.flags import EngineFlags
-            from simulators.azure_ad.mappings import JobMappings
-        except ImportError as exc:
-            raise ConfigError(f"the mock Azure AD engine is not available ({exc}); IdP steps cannot run") from None
         self.prefix = prefix
         self.directory = Directory(seed=0, clock=clock, domain=EMAIL_DOMAIN)
         auth = target.scim_auth
@@ -142,8 +139,6 @@ class IdpDriver:
                           constant: str | None = None, delete: bool = False) -> None:
         """Edit one row of "Provision Azure Active Directory Users" > Attribute Mapping: delete it, or
         point it at a source attribute, an expression or a constant (added when the target is unmapped)."""
-        from simulators.azure_ad.mappings import AttributeMapping, MappingError, MappingType
-
         users = self.engine.mappings.users
         try:
             if delete:
@@ -181,10 +176,8 @@ class IdpDriver:
         for secret in (token, basic[1] if basic else None):
             if secret:
                 self.session.add_secret(secret)
-        if hasattr(self.engine, "set_token"):
-            self.engine.set_token(token)
-        else:  # TODO(azure_ad owner): a public setter; the engine keeps the token private for now
-            self.engine._token = token
+        if token:  # a provider with Basic credentials only leaves the engine's (now revoked) token in place
+            self.engine.set_target(token=token)
 
     def cleanup(self) -> str:
         """Unassign every object this run created, then let a cycle take them out of the target's scope."""

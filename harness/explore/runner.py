@@ -37,7 +37,7 @@ class ExploreResult:
     steps: int                     # the most steps one program may take
     max_examples: int
     seed: int | None
-    shrink_seconds: float = DEFAULT_SHRINK_SECONDS
+    shrink_seconds: float | None = DEFAULT_SHRINK_SECONDS
     examples_run: int = 0          # programs executed, shrinking replays included
     found_after_s: float | None = None   # time to the first disagreement, before shrinking
     found_after_examples: int | None = None
@@ -108,14 +108,18 @@ class ExploreResult:
 
 def explore(config: HarnessConfig, *, steps: int = 20, max_examples: int = DEFAULT_EXAMPLES,
             seed: int | None = None, faults: list[str] | None = None,
-            shrink_seconds: float = DEFAULT_SHRINK_SECONDS) -> ExploreResult:
+            shrink_seconds: float | None = DEFAULT_SHRINK_SECONDS,
+            max_shrinks: int | None = None) -> ExploreResult:
     """Drive random programs of up to ``steps`` operations against the target and the reference.
 
     ``config`` names the target as for the suite (the in-process mock when no ``--scim-url``);
     ``faults`` are switched on in that mock. Stops at the first disagreement, shrinks it, and returns
     it; harness errors (an unreachable target, bad options) propagate as exceptions. Shrinking stops
     after ``shrink_seconds`` (Hypothesis's documented monkeypatchable ``MAX_SHRINKING_SECONDS``) and the
-    best program so far is reported: each replay costs real HTTP round trips.
+    best program so far is reported: each replay costs real HTTP round trips. ``shrink_seconds=None``
+    lifts that clock, and ``max_shrinks`` bounds shrinking by count instead (Hypothesis's likewise
+    monkeypatchable ``MAX_SHRINKS``, successful shrinks): what tests need, since with a clock the
+    reported program depends on how fast the machine is.
     """
     if steps < 1 or max_examples < 1:
         raise ValueError("explore needs steps >= 1 and max_examples >= 1")
@@ -133,20 +137,24 @@ def explore(config: HarnessConfig, *, steps: int = 20, max_examples: int = DEFAU
             suppress_health_check=list(HealthCheck), verbosity=Verbosity.normal, print_blob=False))
         if seed is not None:
             test = hypothesis_seed(seed)(test)
-        saved = conjecture_engine.MAX_SHRINKING_SECONDS
-        conjecture_engine.MAX_SHRINKING_SECONDS = shrink_seconds  # type: ignore[assignment]
+        saved = conjecture_engine.MAX_SHRINKING_SECONDS, conjecture_engine.MAX_SHRINKS
+        conjecture_engine.MAX_SHRINKING_SECONDS = (  # type: ignore[assignment]
+            float("inf") if shrink_seconds is None else shrink_seconds)
+        if max_shrinks is not None:
+            conjecture_engine.MAX_SHRINKS = max_shrinks
         reported: list[str] = []  # Hypothesis's own messages: kept for the report, never printed mid-run
         try:
             with with_reporter(lambda value: reported.append(str(value))):
                 test()
         except Disagreement as exc:
-            result.differences = exc.lines
-            result.program = redactor.text("\n".join(getattr(exc, "__notes__", []) or []))
+            result.failing = recorder.failing
+            result.differences = result.failing.steps[-1].differences if result.failing else exc.lines
+            if recorder.failing is recorder.last:  # Hypothesis's notes describe the program it replayed last
+                result.program = redactor.text("\n".join(getattr(exc, "__notes__", []) or []))
             if any("spent more than" in r for r in reported):
                 result.shrink_stopped = True
-            result.failing = recorder.failing
         finally:
-            conjecture_engine.MAX_SHRINKING_SECONDS = saved  # type: ignore[assignment]
+            conjecture_engine.MAX_SHRINKING_SECONDS, conjecture_engine.MAX_SHRINKS = saved  # type: ignore[assignment]
     result.examples_run, result.steps_run = recorder.runs, recorder.steps
     result.found_after_s, result.found_after_examples = recorder.first_found_s, recorder.runs_to_find
     result.found_length = recorder.found_length

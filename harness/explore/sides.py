@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.clock import SimulatedTime
 from harness.drivers.code42_admin import Code42Admin
 from harness.drivers.idp import IdpDriver
 from harness.errors import ConfigError
 from harness.options import HarnessConfig
 from harness.scenario import Scenario
 from harness.target import MockTargets, Target, make_targets
+from harness.target_time import SimulatedTime
 from simulators.common.clock import Clock, SystemClock, VirtualClock
 from simulators.common.http_recording import Exchange, RecordingSession
 

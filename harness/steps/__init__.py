@@ -58,4 +58,4 @@ step = REGISTRY.register
 
 def load_builtin_steps() -> None:
     """Import the step families (idempotent); they register themselves on import."""
-    from harness.steps import clock, code42, idp, scim  # noqa: F401
+    from harness.steps import code42, idp, scim, waiting  # noqa: F401

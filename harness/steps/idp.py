@@ -208,7 +208,7 @@ def tenant_url_flag(ctx: ScenarioContext, args: str) -> None:
 def idp_mapping(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     """Edit a user attribute mapping in Azure AD (delete it, or set a source / expression / constant).
 
-    ``expression_file`` names a bundled expression in ``simulators/azure_ad/data`` (the Code42 article's
+    ``expression_file`` names a bundled expression in ``simulators/azure_ad/expressions/data`` (the Code42 article's
     country Switch ships as ``code42_country_expression.txt``). Like saving the mapping page, this runs
     no cycle: the next provisioning cycle uses the new mapping.
     """
@@ -217,10 +217,10 @@ def idp_mapping(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     if "expression_file" in args:
         from importlib import resources
 
-        data = resources.files("simulators.azure_ad") / "data" / args["expression_file"]
+        data = resources.files("simulators.azure_ad.expressions") / "data" / args["expression_file"]
         if not data.is_file():
             raise HarnessError(f"idp.mapping: no bundled expression {args['expression_file']!r} in "
-                               "simulators/azure_ad/data")
+                               "simulators/azure_ad/expressions/data")
         expression = data.read_text(encoding="utf-8").strip()
     ctx.idp.edit_user_mapping(args["target"], source=args.get("source"), expression=expression,
                               constant=args.get("constant"), delete=bool(args.get("delete")))

@@ -31,15 +31,15 @@ from typing import Any
 from flask import Flask, request
 
 from simulators.azure_ad.directory import Directory
-from simulators.azure_ad.engine import ProvisioningEngine
-from simulators.azure_ad.flags import EngineFlags
-from simulators.azure_ad.graph_auth import TokenIssuer, create_token_blueprint, require_bearer
-from simulators.azure_ad.graph_common import register_graph_error_handlers
-from simulators.azure_ad.graph_directory import create_directory_blueprint
-from simulators.azure_ad.graph_logs import create_logs_blueprint
-from simulators.azure_ad.graph_runtime import AzureAdRuntime
-from simulators.azure_ad.graph_sim import create_sim_blueprint
-from simulators.azure_ad.graph_sync import create_sync_blueprint
+from simulators.azure_ad.graph.audit_logs import create_logs_blueprint
+from simulators.azure_ad.graph.auth import TokenIssuer, create_token_blueprint, require_bearer
+from simulators.azure_ad.graph.common import register_graph_error_handlers
+from simulators.azure_ad.graph.directory import create_directory_blueprint
+from simulators.azure_ad.graph.runtime import AzureAdRuntime
+from simulators.azure_ad.graph.sim import create_sim_blueprint
+from simulators.azure_ad.graph.synchronization import create_sync_blueprint
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine
+from simulators.azure_ad.provisioning.flags import EngineFlags
 from simulators.common.clock import SystemClock
 
 DEFAULTS: dict[str, Any] = {
@@ -118,7 +118,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 class _Serialised:
-    """WSGI middleware: one request at a time through the directory and engine (see graph_runtime)."""
+    """WSGI middleware: one request at a time through the directory and engine (see graph/runtime.py)."""
 
     def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], lock: threading.RLock):
         self._app, self._lock = wsgi_app, lock

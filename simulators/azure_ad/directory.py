@@ -183,12 +183,6 @@ class Directory:
         except KeyError:
             raise DirectoryError(f"no user with objectId {object_id!r}") from None
 
-    def find_user(self, user_principal_name: str) -> DirectoryUser:
-        for user in self.users.values():
-            if str(user.attributes.get("userPrincipalName", "")).lower() == user_principal_name.lower():
-                return user
-        raise DirectoryError(f"no user with userPrincipalName {user_principal_name!r}")
-
     def update_user(self, object_id: str, **attributes: Any) -> DirectoryUser:
         user = self.user(object_id)
         unknown = set(attributes) - set(USER_ATTRIBUTES) - {"objectId"}

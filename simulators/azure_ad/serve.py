@@ -18,7 +18,7 @@ import sys
 import threading
 from typing import Any
 
-from simulators.azure_ad.flags import EngineFlags
+from simulators.azure_ad.provisioning.flags import EngineFlags
 from simulators.common.clock import SystemClock, VirtualClock
 from simulators.common.server import serve_forever
 

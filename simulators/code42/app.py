@@ -112,7 +112,7 @@ def _install_request_hooks(app: Flask, runtime: Code42Runtime) -> None:
     # rejected requests). Reads tick only when time has moved: on a virtual clock whenever it moved, on
     # the wall clock at most every TICK_SECONDS (the Ticker thread covers idle times). See
     # Code42Runtime.tick_if_time_moved; this keeps a transaction off the hot path of a GET.
-    min_interval = timedelta(0) if hasattr(runtime.clock, "advance") else timedelta(seconds=app.config["TICK_SECONDS"])
+    min_interval = timedelta(0) if runtime.clock.simulated else timedelta(seconds=app.config["TICK_SECONDS"])
 
     @app.before_request
     def _start() -> None:

@@ -19,7 +19,7 @@ from simulators.code42.domain.hooks import NoRules, ProvisioningRules
 from simulators.code42.domain.profile import Code42Profile
 from simulators.code42.storage.store import Store
 from simulators.common.clock import Clock
-from simulators.common.resources import ResourceSchema
+from simulators.common.scim import ResourceSchema
 
 log = logging.getLogger("scimgate.code42")
 

@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
-import tenacity
 
 from simulators.common.clock import Clock, SystemClock, isoformat
 
@@ -122,20 +121,6 @@ def _decode_body(raw: bytes | str | None, content_type: str | None) -> Any:
     return text
 
 
-def default_retry_policy() -> tenacity.Retrying:
-    """A retry policy callers may apply around a request (three attempts on connection errors).
-
-    The session never applies it itself: Azure AD's retry behaviour is part of what the engine
-    simulates, and must be visible exchange by exchange.
-    """
-    return tenacity.Retrying(
-        retry=tenacity.retry_if_exception_type(requests.ConnectionError),
-        stop=tenacity.stop_after_attempt(3),
-        wait=tenacity.wait_exponential(multiplier=0.1, max=2),
-        reraise=True,
-    )
-
-
 class RecordingSession(requests.Session):
     """A :class:`requests.Session` that records every exchange (redacted) in :attr:`exchanges`.
 
@@ -158,7 +143,6 @@ class RecordingSession(requests.Session):
         self.timeout = timeout
         self.clock: Clock = clock or SystemClock()
         self.exchanges: list[Exchange] = []
-        self.retry_policy = default_retry_policy()
         self._lock = threading.Lock()
 
     def add_secret(self, secret: str) -> None:
@@ -232,4 +216,4 @@ class RecordingSession(requests.Session):
             self.exchanges.append(exchange)
 
 
-__all__ = ["Exchange", "RecordingSession", "Redactor", "REDACTED", "default_retry_policy"]
+__all__ = ["REDACTED", "Exchange", "RecordingSession", "Redactor"]

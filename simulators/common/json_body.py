@@ -5,7 +5,7 @@ a server further down, and every simulator route that reads a body must refuse t
 
 - deep nesting (``[[[[...`` a few thousand levels) raises ``RecursionError``, which is no ``ValueError``;
   a few hundred levels parse, then break the recursive code that walks the document (``copy.deepcopy``
-  in ``resources.canonicalize``), so nesting beyond :data:`MAX_DEPTH` is refused up front;
+  in ``scim.canonical.canonicalize``), so nesting beyond :data:`MAX_DEPTH` is refused up front;
 - a lone UTF-16 surrogate escape (``"\\ud800"``) is valid JSON (RFC 8259 §8.2 leaves it to the
   receiver) but not a Unicode character: SQLite and the UTF-8 response encoder raise
   ``UnicodeEncodeError`` on it later, far from the request that brought it;

@@ -12,7 +12,7 @@ import signal
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from waitress.server import create_server
 
@@ -42,7 +42,7 @@ class ServerThread:
         except OSError:  # the socket closed under asyncore's select during shutdown
             pass
 
-    def start(self) -> "ServerThread":
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -50,10 +50,11 @@ class ServerThread:
         _close(self._server)
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "ServerThread":
+    def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(self, _exc_type: type[BaseException] | None, _exc: BaseException | None,
+                 _tb: TracebackType | None) -> None:
         self.stop()
 
 

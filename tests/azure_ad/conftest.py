@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fake_sp import FakeSP, create_fake_sp  # noqa: E402
 
 from simulators.azure_ad.directory import Directory  # noqa: E402
-from simulators.azure_ad.engine import ProvisioningEngine  # noqa: E402
-from simulators.azure_ad.flags import EngineFlags  # noqa: E402
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine  # noqa: E402
+from simulators.azure_ad.provisioning.flags import EngineFlags  # noqa: E402
 from simulators.common.clock import VirtualClock  # noqa: E402
 from simulators.common.server import ServerThread  # noqa: E402
 

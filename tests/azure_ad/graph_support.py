@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from simulators.azure_ad.app import create_app
-from simulators.azure_ad.graph_auth import token_request_form
+from simulators.azure_ad.graph.auth import token_request_form
 from simulators.common.clock import VirtualClock
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"

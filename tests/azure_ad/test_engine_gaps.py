@@ -137,7 +137,7 @@ def test_b2b_upn_flag_off_sends_the_raw_upn(make_engine, directory, target):
 
 
 def test_b2b_alias_with_underscores_keeps_them():
-    from simulators.azure_ad.engine import _present_b2b_upn
+    from simulators.azure_ad.provisioning.scope import present_b2b_upn as _present_b2b_upn
 
     view = {"userPrincipalName": "first_last_fabrikam.example#EXT#@contoso.example", "originalUserPrincipalName": None}
     _present_b2b_upn(view)

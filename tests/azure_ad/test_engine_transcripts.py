@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from simulators.azure_ad.directory import DEFAULT_ACCESS
-from simulators.azure_ad.mappings import ENTERPRISE_URN
+from simulators.azure_ad.provisioning.mappings import ENTERPRISE_URN
 
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -36,7 +36,7 @@ def test_test_connection_probes_random_guids(make_engine):
 
 
 def test_test_connection_bad_token_and_flag_stripped(directory, clock, target):
-    from simulators.azure_ad.engine import ProvisioningEngine
+    from simulators.azure_ad.provisioning.engine import ProvisioningEngine
 
     _sp, url = target
     engine = ProvisioningEngine(directory, url + "?aadOptscim062020", "wrong-token", clock=clock)
@@ -262,7 +262,7 @@ def test_default_access_only_is_not_effectively_entitled(make_engine, directory)
 
 
 def test_scoping_filter_and_skip_out_of_scope_deletions(make_engine, directory, target, clock):
-    from simulators.azure_ad.scoping import clause
+    from simulators.azure_ad.provisioning.scoping_filters import clause
 
     u = directory.add_user(department="Sales")
     directory.assign(u.object_id)
@@ -281,7 +281,7 @@ def test_scoping_filter_and_skip_out_of_scope_deletions(make_engine, directory, 
 def test_provision_on_demand_ignores_flag_and_enforces_limits(make_engine, directory, clock):
     import pytest
 
-    from simulators.azure_ad.engine import OnDemandError
+    from simulators.azure_ad.provisioning.engine import OnDemandError
 
     users = [directory.add_user() for _ in range(6)]
     for u in users:

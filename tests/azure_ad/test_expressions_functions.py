@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from simulators.azure_ad.expression_functions import FUNCTIONS
 from simulators.azure_ad.expressions import (
     IGNORE,
     ExpressionEvaluationError,
     ExpressionOptions,
     parse_expression,
 )
+from simulators.azure_ad.expressions.functions import FUNCTIONS
 
 
 def ev(text, source=None, **kwargs):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from graph_support import CLIENT_ID, CLIENT_SECRET, TENANT, assert_graph_error, graph_app, token
 
-from simulators.azure_ad.graph_auth import WWW_AUTHENTICATE, token_request_form
+from simulators.azure_ad.graph.auth import WWW_AUTHENTICATE, token_request_form
 
 TOKEN_URL = f"/{TENANT}/oauth2/v2.0/token"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from graph_support import assert_graph_error, graph_app, graph_client, new_user_body
 
-from simulators.azure_ad.graph_runtime import DEFAULT_ACCESS_ROLE_ID
+from simulators.azure_ad.graph.runtime import DEFAULT_ACCESS_ROLE_ID
 
 
 @pytest.fixture

@@ -5,11 +5,17 @@ from __future__ import annotations
 import pytest
 
 from simulators.azure_ad.directory import DEFAULT_ACCESS, Directory, DirectoryError
-from simulators.azure_ad.mappings import (
-    ACTIVE_EXPRESSION_SWITCH, ENTERPRISE_URN, AttributeMapping, MappingError, MappingType, TargetType,
-    default_code42_group_mappings, default_code42_user_mappings,
+from simulators.azure_ad.provisioning.mappings import (
+    ACTIVE_EXPRESSION_SWITCH,
+    ENTERPRISE_URN,
+    AttributeMapping,
+    MappingError,
+    MappingType,
+    TargetType,
+    default_code42_group_mappings,
+    default_code42_user_mappings,
 )
-from simulators.azure_ad.scoping import ScopingError, clause, filter_set
+from simulators.azure_ad.provisioning.scoping_filters import ScopingError, clause, filter_set
 
 
 def test_faker_fills_gaps_deterministically():

@@ -17,9 +17,9 @@ import pytest
 import requests
 
 from simulators.azure_ad.directory import Directory
-from simulators.azure_ad.engine import ProvisioningEngine
-from simulators.azure_ad.flags import EngineFlags
-from simulators.azure_ad.mappings import ENTERPRISE_URN
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine
+from simulators.azure_ad.provisioning.flags import EngineFlags
+from simulators.azure_ad.provisioning.mappings import ENTERPRISE_URN
 from simulators.code42.app import create_app as create_code42
 from simulators.common.clock import VirtualClock
 from simulators.common.server import ServerThread

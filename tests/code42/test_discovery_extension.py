@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from simulators.common.resources import CODE42_USER_URN, schema_documents, scim_document
+from simulators.common.scim import CODE42_USER_URN, schema_documents, scim_document
 from tests.code42.code42_tenant import ENTERPRISE, PATCH_SCHEMA, USER_SCHEMA, Tenant
 from tests.code42.conftest import ERROR_URN, base_config
 

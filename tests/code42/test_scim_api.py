@@ -326,7 +326,7 @@ class RecordingRules:
         self.calls.append(("check_user_write", old and old["id"], new.get("userName")))
         tx.execute("INSERT INTO seam_log VALUES (?)", ("check_user",))
         if new.get("userName") == self.reject_user:
-            from simulators.common.errors import ScimError
+            from simulators.common.scim.errors import ScimError
             raise ScimError(400, "rejected by the rules", "mutability")
         return {**new, "title": "set-by-rules"}
 

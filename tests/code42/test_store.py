@@ -9,9 +9,9 @@ import pytest
 
 from simulators.code42.storage.store import Store
 from simulators.common.clock import VirtualClock
-from simulators.common.errors import ScimError
-from simulators.common.filters import parse_filter
-from simulators.common.resources import ResourceSchema
+from simulators.common.scim import ResourceSchema
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import parse_filter
 
 USER = ResourceSchema.for_type("User")
 GROUP = ResourceSchema.for_type("Group")

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulators.code42.storage.store import Store
-from simulators.common.errors import ScimError
-from simulators.common.filter_strategies import filters, groups, users
-from simulators.common.filters import parse_filter
-from simulators.common.resources import ResourceSchema
+from simulators.common.scim import ResourceSchema
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import parse_filter
+from tests.strategies.scim_filters import filters, groups, users
 
 USER = ResourceSchema.for_type("User")
 GROUP = ResourceSchema.for_type("Group")

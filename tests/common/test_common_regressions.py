@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from simulators.common.errors import ScimError
-from simulators.common.filter_strategies import filters
-from simulators.common.filters import parse_filter
-from simulators.common.patch import apply_patch
-from simulators.common.resources import ENTERPRISE_USER_URN, USER_URN, ResourceSchema, validate
+from simulators.common.scim import ENTERPRISE_USER_URN, USER_URN, ResourceSchema, validate
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import parse_filter
+from simulators.common.scim.patch import apply_patch
+from tests.strategies.scim_filters import filters
 
 USER = ResourceSchema.for_type("User")
 CUSTOM_URN = "urn:example:params:scim:schemas:extension:acme:2.0:User"
@@ -119,7 +119,7 @@ def test_fast_validity_check_agrees_with_jsonschema(doc):
 
 
 def _direct(text: str, schema: ResourceSchema = USER, **kw):
-    from simulators.common.filters import _parse
+    from simulators.common.scim.filters import _parse
 
     tree, resolver = _parse(text, schema, "invalidFilter", "filter", **kw)
     return resolver.node(tree, None)
@@ -132,7 +132,7 @@ def _direct(text: str, schema: ResourceSchema = USER, **kw):
     f'{ENTERPRISE_USER_URN}:department eq "Sales"', 'userName eq "true"', 'userName eq "7"', 'title eq "\\u00e9"',
 ])
 def test_template_parse_gives_the_direct_tree(text: str):
-    from simulators.common.filters import _from_template
+    from simulators.common.scim.filters import _from_template
 
     assert _from_template(text, USER, False) == _direct(text)
     assert parse_filter(text, USER).root == _direct(text)
@@ -142,7 +142,7 @@ def test_template_parse_gives_the_direct_tree(text: str):
                                   'meta.created gt "yesterday"', 'title eq "a" "b"', 'title eq "\ue0000"',
                                   'nosuch eq "x"', 'title eq 5'])
 def test_unusual_filters_take_the_direct_path(text: str):
-    from simulators.common.filters import _from_template
+    from simulators.common.scim.filters import _from_template
 
     assert _from_template(text, USER, False) is None
 
@@ -160,7 +160,7 @@ def test_template_parse_keeps_errors_and_case_sensitive_names():
 @settings(max_examples=300, deadline=None)
 @given(filters(USER))
 def test_template_parse_equals_direct_parse_for_generated_filters(text: str):
-    from simulators.common.filters import _from_template
+    from simulators.common.scim.filters import _from_template
 
     try:
         direct = _direct(text)

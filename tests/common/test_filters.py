@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from simulators.common.errors import ScimError
-from simulators.common.filters import candidate_keys, parse_filter, parse_library_ast, parse_path
-from simulators.common.resources import (
+from simulators.common.scim import (
     CODE42_USER_URN,
     ENTERPRISE_USER_URN,
     GROUP_URN,
     USER_URN,
     ResourceSchema,
 )
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import candidate_keys, parse_filter, parse_library_ast, parse_path
 
 USER = ResourceSchema.for_type("User")
 GROUP = ResourceSchema.for_type("Group")
@@ -135,7 +135,7 @@ def test_case_sensitive_fault_switch_compares_values_exactly():
 
 
 def test_numbers_multi_digit_negative_decimal():
-    from simulators.common import filters
+    from simulators.common.scim import filters
 
     f = parse_filter(f"{ENT}:employeeNumber eq 701984", USER)
     assert f.root.value == 701984

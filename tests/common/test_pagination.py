@@ -7,8 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from simulators.common.errors import ScimError
-from simulators.common.pagination import LIST_RESPONSE_URN, MAX_RESULTS, list_response, page, parse_paging
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.pagination import (
+    LIST_RESPONSE_URN,
+    MAX_RESULTS,
+    list_response,
+    page,
+    parse_paging,
+)
 
 
 @pytest.mark.parametrize(

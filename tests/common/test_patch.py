@@ -6,15 +6,15 @@ import copy
 
 import pytest
 
-from simulators.common.errors import ScimError
-from simulators.common.patch import PATCH_OP_URN, apply_patch, parse_patch_body
-from simulators.common.resources import (
+from simulators.common.scim import (
     CODE42_USER_URN,
     ENTERPRISE_USER_URN,
     GROUP_URN,
     USER_URN,
     ResourceSchema,
 )
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.patch import PATCH_OP_URN, apply_patch, parse_patch_body
 
 USER = ResourceSchema.for_type("User")
 GROUP = ResourceSchema.for_type("Group")

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from simulators.common.errors import ScimError
-from simulators.common.filter_strategies import FilterTree, filter_trees, filters, groups, users
-from simulators.common.filters import candidate_keys, parse_filter, parse_path
-from simulators.common.patch import apply_patch
-from simulators.common.resources import ENTERPRISE_USER_URN, GROUP_URN, ResourceSchema, validate
+from simulators.common.scim import ENTERPRISE_USER_URN, GROUP_URN, ResourceSchema, validate
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import candidate_keys, parse_filter, parse_path
+from simulators.common.scim.patch import apply_patch
+from tests.strategies.scim_filters import FilterTree, filter_trees, filters, groups, users
 
 USER = ResourceSchema.for_type("User")
 GROUP = ResourceSchema.for_type("Group")

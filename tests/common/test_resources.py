@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from simulators.common.errors import ScimError
-from simulators.common.resources import (
+from simulators.common.scim import (
     CODE42_USER_URN,
     ENTERPRISE_USER_URN,
     GROUP_URN,
@@ -21,6 +20,7 @@ from simulators.common.resources import (
     scim_document,
     validate,
 )
+from simulators.common.scim.errors import ScimError
 
 USER = ResourceSchema.for_type("User")
 GROUP = ResourceSchema.for_type("Group")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulators.common.resources import (
+from simulators.common.scim import (
     CODE42_USER_URN,
     ENTERPRISE_USER_URN,
     GROUP_URN,

@@ -1,9 +1,9 @@
-"""Open a generated report in headless Debian Chromium and return the text it renders.
+"""Open a generated report in Debian's Chromium through Playwright and return the text it renders.
 
 Why a real browser: the single-file Allure report is an app that renders from data embedded in the
-page; only running it proves an engineer will see the scenario and its failed step. ``--dump-dom``
-after a virtual-time budget gives the rendered DOM without a driver; to open a test result we add a
-small script to a *copy* of the page that clicks the first tree leaf, as an engineer would.
+page; only running it proves an engineer will see the scenario and its failed step. Playwright drives
+the system Chromium (``executable_path``; no browser is downloaded) and every read waits for the
+element that shows the app has rendered, so a busy machine makes the test slower, never wrong.
 """
 
 from __future__ import annotations
@@ -11,19 +11,23 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import Page, sync_playwright
+
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+# headless comes from ``launch(headless=True)``; the rest keep Chromium off the network and quiet.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-CLICK_FIRST_LEAF = """<script>
-(function poll(n) {
-  var leaf = document.querySelector('[data-testid="tree-leaf-title"]');
-  if (leaf) { leaf.click(); return; }
-  if (n > 0) { setTimeout(function () { poll(n - 1); }, 100); }
-})(150);
-</script>"""
+# A bound on how long a broken page may hang the test, not a budget the page must render within:
+# each wait returns as soon as its element is there.
+HANG_LIMIT_MS = 300_000
+TREE_LEAF = '[data-testid="tree-leaf-title"]'
+# A test result's view is rendered once its header status, error and step tree are in the DOM.
+RESULT_RENDERED = ('[data-testid="test-result-status-failed"]', '[data-testid="test-result-error-message"]',
+                   '[data-testid="test-result-steps-root"]')
 
 
 def chromium() -> tuple[str | None, str]:
@@ -39,22 +43,35 @@ def chromium() -> tuple[str | None, str]:
     return CHROMIUM, ""
 
 
-def rendered_text(html: Path, *, open_first_result: bool = False, budget_ms: int = 20000) -> str:
-    """The visible text of ``html`` after it rendered (scripts and styles removed, whitespace folded)."""
+@contextmanager
+def report_page(html: Path) -> Iterator[Page]:
+    """``html`` open in a fresh headless Chromium, closed again on exit."""
     binary, why = chromium()
     if binary is None:
         raise RuntimeError(why)
-    with tempfile.TemporaryDirectory(prefix="scimgate-chromium-") as work:
-        page = html
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=binary, headless=True, args=FLAGS,
+                                             timeout=HANG_LIMIT_MS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(HANG_LIMIT_MS)
+            page.goto(html.resolve().as_uri())
+            yield page
+        finally:
+            browser.close()
+
+
+def rendered_text(html: Path, *, open_first_result: bool = False) -> str:
+    """The visible text of ``html`` once its result tree rendered (whitespace folded).
+
+    With ``open_first_result`` the first tree leaf is clicked, as an engineer would, and the text is
+    read once that result's view has rendered.
+    """
+    with report_page(html) as page:
+        leaf = page.locator(TREE_LEAF).first
+        leaf.wait_for(state="visible")
         if open_first_result:
-            page = Path(work) / "page.html"
-            text = html.read_text(encoding="utf-8")
-            page.write_text(text.replace("</body>", CLICK_FIRST_LEAF + "</body>") if "</body>" in text
-                            else text + CLICK_FIRST_LEAF, encoding="utf-8")
-        result = subprocess.run([binary, *FLAGS, f"--user-data-dir={Path(work) / 'profile'}",
-                                 f"--virtual-time-budget={budget_ms}", "--dump-dom", page.resolve().as_uri()],
-                                capture_output=True, text=True, timeout=120, check=False)
-    dom = result.stdout
-    dom = re.sub(r"<script\b[^>]*>.*?</script>", " ", dom, flags=re.DOTALL)
-    dom = re.sub(r"<style\b[^>]*>.*?</style>", " ", dom, flags=re.DOTALL)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
+            leaf.click()
+            for selector in RESULT_RENDERED:
+                page.locator(selector).first.wait_for(state="visible")
+        return re.sub(r"\s+", " ", page.locator("body").inner_text())

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.engine import run_scenario
 from harness.options import HarnessConfig
 from harness.scenario import discover, load_scenario
+from harness.scenario_runner import run_scenario
 from harness.target import GivenTarget, MockTargets
 
 DISABLE = """\
@@ -153,14 +153,14 @@ def test_every_expectation_kind_can_fail(tmp_path):
 
 
 @pytest.mark.parametrize(("fault", "caught"), [
-    ("legal_hold_ignored", "legal-hold/custodian-blocked-not-deactivated-until-released"),
+    ("legal_hold_ignored", "legal-hold/custodian-blocked-instead-of-deactivated"),
     ("no_deactivation_on_release", "legal-hold/released-custodian-is-deactivated"),
 ])
 def test_bundled_legal_hold_scenarios_catch_their_fault(fault, caught):
     from simulators.common.bundled import data_dir
 
     seen = set()
-    for path in discover([data_dir("scenarios") / "legal_hold"]):
+    for path in discover([data_dir("scenarios") / "legal-hold"]):
         scenario = load_scenario(path)
         seen.add(scenario.id)
         clean = run_scenario(scenario, mock_targets())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness.clock import backoff_delays
 from harness.durations import format_duration, parse_duration, resolve_time
 from harness.errors import ConfigError, HarnessError
 from harness.options import HarnessConfig, resolve
+from harness.target_time import backoff_delays
 
 
 def test_cli_beats_ini_beats_env_beats_default():

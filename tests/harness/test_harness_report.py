@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness import cli
-from harness.report import CATEGORIES, allurerc, missing_tools, render_html
+from harness.report.allure import CATEGORIES
+from harness.report.html import allurerc, missing_tools, render_html
 
 
 def test_allurerc_carries_the_categories(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from browser import chromium, rendered_text
 
 from harness import cli
-from harness.report import missing_tools
+from harness.report.html import missing_tools
 
 FAILING = """\
 id: report/alice-blocked

@@ -7,9 +7,9 @@ fault, or an expectation the traffic contradicts), so none of them is a check th
 
 from __future__ import annotations
 
-from harness.engine import run_scenario
 from harness.options import HarnessConfig
 from harness.scenario import load_scenario
+from harness.scenario_runner import run_scenario
 from harness.target import MockTargets
 
 UNSYNCED_GROUP = """\

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios" / "rfc7644_core"
+SCENARIOS = ROOT / "scenarios" / "rfc7644-core"
 
 #: scenario id -> why scim2-server truly deviates from RFC 7644 there (docs/rfc7644-peer.md).
 EXPECTED_DEVIATIONS: dict[str, str] = {}

@@ -16,9 +16,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from simulators.common.errors import ERROR_SCHEMA, SCIM_TYPES
-from simulators.common.filter_strategies import filters, groups, users
-from simulators.common.resources import ResourceSchema
+from simulators.common.scim import ResourceSchema
+from simulators.common.scim.errors import ERROR_SCHEMA, SCIM_TYPES
+from tests.strategies.scim_filters import filters, groups, users
 
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulators.azure_ad.app import create_app
-from simulators.azure_ad.graph_auth import token_request_form
+from simulators.azure_ad.graph.auth import token_request_form
 from simulators.common.clock import VirtualClock
 from tests.code42.conftest import START
 from tests.robustness.hostile import NASTY, bodies, json_values, text

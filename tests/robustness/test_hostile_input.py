@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from simulators.code42.app import create_app
-from simulators.common.resources import ResourceSchema
+from simulators.common.scim import ResourceSchema
 from tests.code42.conftest import (
     ADMIN_CLIENT_ID,
     ADMIN_CLIENT_SECRET,

@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 
 from simulators.azure_ad.app import create_app as create_azure_app
-from simulators.azure_ad.graph_auth import token_request_form
+from simulators.azure_ad.graph.auth import token_request_form
 from simulators.code42.app import create_app
 from simulators.common.clock import VirtualClock
 from tests.code42.conftest import ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, SCIM_TOKEN, START, base_config

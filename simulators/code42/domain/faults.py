@@ -77,7 +77,7 @@ CAUGHT_BY: dict[str, list[str]] = {
     ],
     "legal_hold_ignored": [
         "legal-hold/console-deactivation-of-custodian-refused",
-        "legal-hold/custodian-blocked-not-deactivated-until-released",
+        "legal-hold/custodian-blocked-instead-of-deactivated",
         "legal-hold/incydr-professional-custodian-not-deactivated",
         "legal-hold/released-from-one-of-two-matters-stays-blocked",
     ],
@@ -131,7 +131,7 @@ CAUGHT_BY: dict[str, list[str]] = {
         "deactivation-timing/incydr-professional-not-blocked-during-delay",
         "deactivation-timing/pending-deactivation-survives-restart",
         "deactivation-timing/unassigned-user-blocked-then-deactivated",
-        "legal-hold/custodian-blocked-not-deactivated-until-released",
+        "legal-hold/custodian-blocked-instead-of-deactivated",
         "legal-hold/deactivated-after-last-matter-released",
         "legal-hold/incydr-professional-custodian-not-deactivated",
         "legal-hold/matter-closed-deactivates-blocked-custodian",

@@ -18,7 +18,7 @@ class ProvisioningRules(Protocol):
         """Validate and normalise a User about to be created (``old`` is None) or replaced.
 
         Returns the document to store (it may drop or rewrite attributes, e.g. an unknown manager).
-        Raises :class:`simulators.common.errors.ScimError` to reject the request.
+        Raises :class:`simulators.common.scim.errors.ScimError` to reject the request.
         """
 
     def user_written(self, tx: Tx, old: dict | None, new: dict) -> None:

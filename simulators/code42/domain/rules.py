@@ -32,7 +32,7 @@ from simulators.code42.domain.user_schema import user_schema_for
 from simulators.code42.storage import tables
 from simulators.code42.storage.store import Tx
 from simulators.common.clock import isoformat
-from simulators.common.errors import ScimError
+from simulators.common.scim.errors import ScimError
 
 if TYPE_CHECKING:
     from simulators.code42.runtime import Code42Runtime

@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from simulators.common.resources import ResourceSchema
+from simulators.common.scim import ResourceSchema
 
 
 def user_schema_for(settings: dict[str, Any] | None) -> ResourceSchema:

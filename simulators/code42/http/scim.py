@@ -55,11 +55,7 @@ from simulators.code42.http.scim_members import (
     patch_members,
 )
 from simulators.code42.storage.store import Tx, etag
-from simulators.common.errors import ScimError
-from simulators.common.filters import Filter, parse_filter
-from simulators.common.pagination import list_response, parse_paging
-from simulators.common.patch import apply_patch, parse_patch_body
-from simulators.common.resources import (
+from simulators.common.scim import (
     ResourceSchema,
     project,
     resource_type_documents,
@@ -67,6 +63,10 @@ from simulators.common.resources import (
     scim_document,
     validate,
 )
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import Filter, parse_filter
+from simulators.common.scim.pagination import list_response, parse_paging
+from simulators.common.scim.patch import apply_patch, parse_patch_body
 
 _SEARCH_URN = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 _MEMBERS = {"members", "urn:ietf:params:scim:schemas:core:2.0:group:members"}

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from simulators.common.errors import ScimError
 from simulators.common.json_body import JsonBodyError, parse_json
+from simulators.common.scim.errors import ScimError
 
 if TYPE_CHECKING:
     from simulators.code42.runtime import Code42Runtime

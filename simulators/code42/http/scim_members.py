@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulators.common.errors import ScimError
-from simulators.common.filters import parse_path
-from simulators.common.patch import apply_patch
-from simulators.common.resources import ResourceSchema
+from simulators.common.scim import ResourceSchema
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import parse_path
+from simulators.common.scim.patch import apply_patch
 
 GROUP_SCHEMA = ResourceSchema.for_type("Group")
 

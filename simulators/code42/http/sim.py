@@ -46,13 +46,13 @@ def _loopback_only() -> Response | None:
 @bp.get("/clock")
 def clock() -> Response:
     runtime = current_runtime()
-    return jsonify({"now": isoformat(runtime.clock.now()), "virtual": hasattr(runtime.clock, "advance")})
+    return jsonify({"now": isoformat(runtime.clock.now()), "virtual": runtime.clock.simulated})
 
 
 @bp.post("/clock/advance")
 def advance() -> Response:
     runtime = current_runtime()
-    if not hasattr(runtime.clock, "advance"):
+    if not runtime.clock.simulated:
         return _error(409, "this simulator runs on the wall clock; start it with a VirtualClock to advance time")
     try:
         body = parse_json(request.get_data())

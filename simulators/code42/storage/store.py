@@ -10,7 +10,7 @@ SAVEPOINTs, so the domain may open its own transaction from inside a hook.
 Documents are stored as JSON text, Users deflated (:func:`_pack_user`), in the default representation:
 ``returned: never`` attributes such as ``password`` are never kept (RFC 7643 §7 "never returned"), so a
 GET by id is one indexed SELECT.
-Filter narrowing goes through :func:`simulators.common.filters.candidate_keys` over these indexed
+Filter narrowing goes through :func:`simulators.common.scim.filters.candidate_keys` over these indexed
 columns, then :meth:`Filter.matches` decides in Python: filter text never reaches SQL.
 
 - ``userName``: unique on ``casefold()`` (RFC 7643 §4.1.1: caseExact false, uniqueness server);
@@ -35,8 +35,8 @@ from datetime import datetime
 from typing import Any
 
 from simulators.common.clock import Clock, SystemClock, isoformat
-from simulators.common.errors import ScimError
-from simulators.common.filters import Filter, candidate_keys
+from simulators.common.scim.errors import ScimError
+from simulators.common.scim.filters import Filter, candidate_keys
 
 # Indexed filter attributes -> (the query giving candidate rids, whether the key is casefolded).
 # userName, emails.value and members.value are caseExact false (RFC 7643), hence casefolded keys.
