@@ -7,7 +7,7 @@ and, under the GIL, as fast as a pool (the per-request work is microseconds of S
 milliseconds of nothing). Nested :meth:`Store.transaction` calls on the same thread become
 SAVEPOINTs, so the domain may open its own transaction from inside a hook.
 
-Documents are stored as JSON text, Users deflated (:func:`_pack_user`), in the default representation:
+Documents are stored as JSON text, Users deflated (:mod:`documents`), in the default representation:
 ``returned: never`` attributes such as ``password`` are never kept (RFC 7643 §7 "never returned"), so a
 GET by id is one indexed SELECT.
 Filter narrowing goes through :func:`simulators.common.scim.filters.candidate_keys` over these indexed
@@ -28,12 +28,12 @@ import json
 import sqlite3
 import threading
 import uuid
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from simulators.code42.storage.documents import pack_user, unpack_user
 from simulators.common.clock import Clock, SystemClock, isoformat
 from simulators.common.scim.errors import ScimError
 from simulators.common.scim.filters import Filter, candidate_keys
@@ -108,44 +108,6 @@ CACHE_KIB = 32768
 TEMPORARY_CACHE_KIB = 65536
 
 _IN_CHUNK = 500  # SQLite's default limit on host parameters is 999 on old builds
-
-
-#: Stored User documents are deflated against this preset dictionary: the text every User shares
-#: (schema URNs, attribute names, the shape of ``meta``), placed so the commonest parts are nearest the
-#: end. A document of 620 bytes takes about 160, so at 100,000 users the SCIM table shrinks from 78 to
-#: about 20 MiB and more of the hot pages stay in the page cache; deflate costs ~20 us per write and
-#: inflate ~5 us per read. Stored data depends on these exact bytes: never edit them, add a new
-#: dictionary under a new version byte (:data:`_PACKED_V1`) instead.
-_USER_DICT = (
-    b'"phoneNumbers":[{"type":"work","value":"","primary":true}],"addresses":[{"type":"work","formatted":"",'
-    b'"streetAddress":"","locality":"","region":"","postalCode":"","country":""}],"preferredLanguage":"",'
-    b'"userType":"","title":"","active":true,"active":false,"nickName":"","employeeNumber":"","costCenter":"",'
-    b'"organization":"","division":"","manager":{"value":""},'
-    b'{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",'
-    b'"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"userName":"","externalId":"",'
-    b'"displayName":"","name":{"givenName":"","familyName":"","formatted":""},'
-    b'"emails":[{"type":"work","value":"","primary":true}],'
-    b'"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":""},"id":"",'
-    b'"meta":{"resourceType":"User","created":"2026-01-01T00:00:00.000Z","lastModified":"2026-01-01T00:00:00.000Z",'
-    b'"version":"W/\\"1\\""}}'
-)
-_PACKED_V1 = b"\x01"
-_WBITS = -11  # raw deflate, 2 KiB window: the dictionary plus a typical document; small state, fast setup
-
-
-def _pack_user(text: str) -> bytes:
-    """A User document as stored: version byte + raw deflate against :data:`_USER_DICT`."""
-    deflate = zlib.compressobj(1, zlib.DEFLATED, _WBITS, 2, zlib.Z_DEFAULT_STRATEGY, _USER_DICT)
-    return _PACKED_V1 + deflate.compress(text.encode("utf-8")) + deflate.flush()
-
-
-def _unpack_user(value: str | bytes) -> str:
-    """The JSON text of a stored User (a ``str`` is a document written before compression)."""
-    if isinstance(value, str):
-        return value
-    if value[:1] != _PACKED_V1:
-        raise ValueError(f"stored User document has unknown format {value[:1]!r}")
-    return zlib.decompressobj(_WBITS, _USER_DICT).decompress(value[1:]).decode("utf-8")
 
 
 def etag(version: int) -> str:
@@ -316,17 +278,17 @@ class Tx:
 
     def get_user(self, id: str) -> dict[str, Any] | None:
         row = self._conn.execute("SELECT doc FROM scim_users WHERE id = ?", (id,)).fetchone()
-        return json.loads(_unpack_user(row[0])) if row else None
+        return json.loads(unpack_user(row[0])) if row else None
 
     def get_user_text(self, id: str) -> str | None:
         """The stored JSON text (GET by id can serve it nearly as is)."""
         row = self._conn.execute("SELECT doc FROM scim_users WHERE id = ?", (id,)).fetchone()
-        return _unpack_user(row[0]) if row else None
+        return unpack_user(row[0]) if row else None
 
     def get_user_by_username(self, name: str) -> dict[str, Any] | None:
         """The user whose userName equals ``name`` case-insensitively (RFC 7643: caseExact false)."""
         row = self._conn.execute("SELECT doc FROM scim_users WHERE user_name_key = ?", (name.casefold(),)).fetchone()
-        return json.loads(_unpack_user(row[0])) if row else None
+        return json.loads(unpack_user(row[0])) if row else None
 
     def put_user(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Create (no ``id`` or an unknown one) or replace a User; returns the stored document.
@@ -345,9 +307,9 @@ class Tx:
         if clash:
             raise ScimError(409, f"userName {user_name!r} is already taken by another user", "uniqueness")
         row = self._conn.execute("SELECT rid, version, doc FROM scim_users WHERE id = ?", (id_,)).fetchone()
-        previous = json.loads(_unpack_user(row["doc"])) if row else None
+        previous = json.loads(unpack_user(row["doc"])) if row else None
         doc["meta"] = self._meta("User", row, previous)
-        text = _pack_user(json.dumps(doc, separators=(",", ":"), ensure_ascii=False))
+        text = pack_user(json.dumps(doc, separators=(",", ":"), ensure_ascii=False))
         external_id = _external_id(doc)
         emails = _email_keys(doc)
         if previous is None:
@@ -400,13 +362,13 @@ class Tx:
             total = self.count_users()
             rows = self._conn.execute("SELECT doc FROM scim_users ORDER BY rid LIMIT ? OFFSET ?",
                                       (-1 if count is None else count, max(start, 1) - 1))
-            return total, [json.loads(_unpack_user(r[0])) for r in rows]
+            return total, [json.loads(unpack_user(r[0])) for r in rows]
         keys = candidate_keys(filter, USER_INDEXED)
         if keys is None:
             rows = self._conn.execute("SELECT rid, doc FROM scim_users ORDER BY rid")
         else:
             rows = self._rows_by_rid("scim_users", self._rids_for(keys, USER_LOOKUPS))
-        return _page((json.loads(_unpack_user(r["doc"])) for r in rows), filter, start, count)
+        return _page((json.loads(unpack_user(r["doc"])) for r in rows), filter, start, count)
 
     def _rids_for(self, keys: list[tuple[str, object]], lookups: dict[str, tuple[str, bool]]) -> set[int]:
         """The union of the rids each ``(attribute, value)`` eq key names (see ``filters.candidate_keys``)."""
