@@ -10,7 +10,7 @@ import pytest
 import harness.scenario as scenario_module
 from harness.errors import ScenarioFormatError
 from harness.scenario import discover, load_scenario
-from simulators.code42.faults import FAULTS
+from simulators.code42.domain.faults import FAULTS
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 BUNDLED = discover([SCENARIOS])

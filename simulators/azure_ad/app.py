@@ -16,9 +16,11 @@ Config keys (all optional):
 ``SIM_CONTROL``     serve ``/_sim/*``; ``SIM_CONTROL_REMOTE`` allows non-loopback callers
 ``START_JOB``       start the provisioning job at once (default False: "Provisioning Status: Off")
 ``MAX_BODY_BYTES``  request body limit (default 1 MiB)
+``DATABASE``        a SQLite file keeping the tenant's state across restarts (default None: memory only)
 ==================  =========================================================================
 
-``app.extensions["scimgate"]`` holds the :class:`AzureAdRuntime`.
+``app.extensions["scimgate"]`` holds the :class:`AzureAdRuntime`; with ``DATABASE``,
+``app.extensions["scimgate.save"]`` saves the state (done after every request that may change it).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from simulators.azure_ad.graph.directory import create_directory_blueprint
 from simulators.azure_ad.graph.runtime import AzureAdRuntime
 from simulators.azure_ad.graph.sim import create_sim_blueprint
 from simulators.azure_ad.graph.synchronization import create_sync_blueprint
+from simulators.azure_ad.persistence import TenantStore
 from simulators.azure_ad.provisioning.engine import ProvisioningEngine
 from simulators.azure_ad.provisioning.flags import EngineFlags
 from simulators.common.clock import SystemClock
@@ -57,7 +60,9 @@ DEFAULTS: dict[str, Any] = {
     "SIM_CONTROL_REMOTE": False,
     "START_JOB": False,
     "MAX_BODY_BYTES": 1024 * 1024,
+    "DATABASE": None,
 }
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _flags(value: Any) -> EngineFlags:
@@ -79,7 +84,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     clock = settings["CLOCK"] or SystemClock()
-    tenant_id = str(settings["TENANT_ID"] or uuid.uuid4())
+    store = TenantStore(settings["DATABASE"]) if settings["DATABASE"] else None
+    tenant_id = _tenant_id(settings["TENANT_ID"], store)
     directory = settings["DIRECTORY"] or Directory(seed=settings["SEED"], clock=clock, domain=settings["DOMAIN"])
     target_url, target_token = settings["TARGET_URL"], settings["TARGET_TOKEN"]
     engine = ProvisioningEngine(directory, target_url or "", target_token or "", clock=clock,
@@ -99,6 +105,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     else:
         engine.pause()  # "Provisioning Status: Off" until Graph start
     app.extensions["scimgate"] = runtime
+    save = _persisted(store, runtime, tenant_id) if store is not None else None
+    if save is not None:
+        app.extensions["scimgate.save"] = save
 
     register_graph_error_handlers(app, clock)
     app.register_blueprint(create_token_blueprint(issuer))
@@ -113,19 +122,46 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(bp)
     if settings["SIM_CONTROL"]:
         app.register_blueprint(create_sim_blueprint(runtime))
-    app.wsgi_app = _Serialised(app.wsgi_app, runtime.lock)  # type: ignore[method-assign]
+    app.wsgi_app = _Serialised(app.wsgi_app, runtime.lock, save)  # type: ignore[method-assign]
     return app
 
 
-class _Serialised:
-    """WSGI middleware: one request at a time through the directory and engine (see graph/runtime.py)."""
+def _persisted(store: TenantStore, runtime: AzureAdRuntime, tenant_id: str) -> Callable[[], None]:
+    """Load the saved state (when there is some) into the new tenant; the function that saves it."""
+    if not store.empty:
+        store.load(runtime.directory, runtime.engine)
+        runtime.started = store.meta("started") == "true"
 
-    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], lock: threading.RLock):
-        self._app, self._lock = wsgi_app, lock
+    def save() -> None:
+        store.save(runtime.directory, runtime.engine,
+                   {"tenant_id": tenant_id, "started": str(runtime.started).lower()})
+
+    save()
+    return save
+
+
+def _tenant_id(configured: str | None, store: TenantStore | None) -> str:
+    """The configured tenant id, else the saved one, else a new one; a saved tenant is not renamed."""
+    saved = store.meta("tenant_id") if store is not None else None
+    if configured and saved and str(configured) != saved:
+        raise ValueError(f"the state file holds tenant {saved}, not {configured}")
+    return str(configured or saved or uuid.uuid4())
+
+
+class _Serialised:
+    """WSGI middleware: one request at a time through the directory and engine (see graph/runtime.py),
+    and, with a state file, a save after each request that may have changed something."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], lock: threading.RLock,
+                 save: Callable[[], None] | None = None):
+        self._app, self._lock, self._save = wsgi_app, lock, save
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         with self._lock:
-            return list(self._app(environ, start_response))
+            body = list(self._app(environ, start_response))
+            if self._save is not None and environ.get("REQUEST_METHOD", "GET") not in _READS:
+                self._save()
+            return body
 
 
 __all__ = ["DEFAULTS", "create_app"]

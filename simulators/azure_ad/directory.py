@@ -18,7 +18,7 @@ import itertools
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from faker import Faker
@@ -28,6 +28,10 @@ from simulators.common.clock import Clock, SystemClock
 #: Name of the gallery app role the Code42 tutorial excludes: "Users with the Default Access role are
 #: excluded from provisioning and will be marked as not effectively entitled in the provisioning logs."
 DEFAULT_ACCESS = "Default Access"
+
+#: "When deleted, user resources are moved to a temporary container and can be restored within 30 days.
+#: After that time, they are permanently deleted" (Graph ``DELETE /users/{id}``).
+RECYCLE_BIN_RETENTION = timedelta(days=30)
 USER_ROLE = "User"
 
 #: Every user attribute the directory models (the mapping tables of the tutorial, the Code42 article and
@@ -117,6 +121,23 @@ class Directory:
 
     def changes_since(self, watermark: int) -> list[Change]:
         return [c for c in self.changes if c.sequence > watermark]
+
+    def generator_states(self) -> list[Any]:
+        """The seeded generators' states (Faker values, object ids), for :meth:`load_state`."""
+        return [self.faker.random.getstate(), self._uuid_rng.random.getstate()]
+
+    def load_state(self, users: Iterable[DirectoryUser], groups: Iterable[DirectoryGroup],
+                assignments: Iterable[AppRoleAssignment], changes: Iterable[Change],
+                generator_states: list[Any]) -> None:
+        """Replace the tenant's content with saved state (``persistence``): the change log carries on
+        from its last sequence number and the generators from where they stopped."""
+        self.users = {u.object_id: u for u in users}
+        self.groups = {g.object_id: g for g in groups}
+        self.assignments = list(assignments)
+        self.changes = list(changes)
+        self._sequence = itertools.count(self.watermark + 1)
+        for generator, (version, internal, gauss) in zip((self.faker, self._uuid_rng), generator_states, strict=True):
+            generator.random.setstate((version, tuple(internal), gauss))
 
     def new_object_id(self) -> str:
         return str(uuid.UUID(int=self._uuid_rng.random.getrandbits(128), version=4))
@@ -341,6 +362,16 @@ class Directory:
                 user.attributes["manager"] = None
                 self._log(user.object_id, "User", "updated")
         self._log(object_id, otype, "hard_deleted")
+
+    def purge_expired(self) -> list[str]:
+        """Hard-delete what has been in the recycle bin for :data:`RECYCLE_BIN_RETENTION` (as Entra does on
+        its own); the ids purged. Time only moves with the clock, so this runs when someone looks."""
+        cutoff = self.clock.now() - RECYCLE_BIN_RETENTION
+        expired = [obj.object_id for obj in [*self.users.values(), *self.groups.values()]
+                   if obj.soft_deleted and obj.deleted_at is not None and obj.deleted_at <= cutoff]
+        for object_id in expired:
+            self.hard_delete(object_id)
+        return expired
 
     def _object(self, object_id: str) -> tuple[DirectoryUser | DirectoryGroup, str]:
         if object_id in self.users:

@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from simulators.azure_ad.provisioning.flags import EngineFlags
@@ -45,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="engine flag, e.g. aadOptscim062020 or accidental_deletion_threshold=500 (repeatable)")
     parser.add_argument("--start", action="store_true", help="start the provisioning job at once")
     parser.add_argument("--seed", type=int, default=0, help="Faker seed of the directory (default 0)")
+    parser.add_argument("--db", metavar="FILE", help="SQLite file keeping the directory, assignments, escrows and "
+                                                     "provisioning logs across restarts (default: memory only)")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
     parser.add_argument("--poll-seconds", type=float, default=5.0,
                         help="how often the scheduler checks for a due cycle on the wall clock (default 5 s)")
@@ -93,14 +96,16 @@ def build_config(args: argparse.Namespace, environ: dict[str, str] | None = None
         "FLAGS": parse_flags(args.flag),
         "SEED": args.seed,
         "START_JOB": bool(args.start),
+        "DATABASE": args.db,
     }
 
 
 class CycleScheduler:
-    """Runs the engine's due cycles on the wall clock, under the app's lock, until stopped."""
+    """Runs the engine's due cycles on the wall clock, under the app's lock, until stopped; ``save``
+    (the app's state saver, with ``--db``) runs after cycles ran."""
 
-    def __init__(self, runtime: Any, poll_seconds: float):
-        self._runtime, self._poll = runtime, poll_seconds
+    def __init__(self, runtime: Any, poll_seconds: float, save: Callable[[], None] | None = None):
+        self._runtime, self._poll, self._save = runtime, poll_seconds, save
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="azure-ad-cycles", daemon=True)
 
@@ -117,9 +122,12 @@ class CycleScheduler:
                 with self._runtime.lock:
                     if not self._runtime.configured:
                         continue
-                    for cycle in self._runtime.engine.run_due():
+                    cycles = self._runtime.engine.run_due()
+                    for cycle in cycles:
                         log.info("cycle %s: %s, %d exported, %d escrowed", cycle.cycle_id, cycle.state,
                                  cycle.exports, cycle.failures)
+                    if cycles and self._save is not None:
+                        self._save()
             except Exception:  # a broken cycle must not kill the scheduler; it is logged and retried
                 log.exception("provisioning cycle failed")
 
@@ -147,7 +155,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     runtime = app.extensions["scimgate"]
-    scheduler = CycleScheduler(runtime, args.poll_seconds) if isinstance(runtime.clock, SystemClock) else None
+    save = app.extensions.get("scimgate.save")
+    scheduler = CycleScheduler(runtime, args.poll_seconds, save) if isinstance(runtime.clock, SystemClock) else None
     if scheduler:
         scheduler.start()
     banner = ("mock Azure AD Graph base URL: {url}/v1.0  token endpoint: {url}/" + runtime.tenant_id +

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -69,117 +69,149 @@ def _set_path(resource: dict[str, Any], path: str, value: Any) -> None:
 
 def create_fake_sp(sp: FakeSP) -> Flask:
     app = Flask(__name__)
-
-    @app.before_request
-    def _gate():
-        for fault in sp.faults:
-            if fault.times > 0 and request.method == fault.method and request.path.startswith(fault.path_prefix):
-                fault.times -= 1
-                if fault.delay:
-                    time.sleep(fault.delay)
-                response = _error(fault.status, "injected fault")
-                response.headers.update(fault.headers)
-                return response
-        if request.headers.get("Authorization") != f"Bearer {sp.token}":
-            return _error(401, "bad token")
-        return None
-
-    def query(store: dict[str, dict[str, Any]]):
-        text = request.args.get("filter", "")
-        m = _FILTER.match(text)
-        if not m:
-            return _error(400, f"unsupported filter {text!r}")
-        found = [r for r in store.values() if str(r.get(m[1])) == m[2]]
-        if request.args.get("excludedAttributes") == "members":
-            found = [{k: v for k, v in r.items() if k != "members"} for r in found]
-        return jsonify({"schemas": [LIST], "totalResults": len(found), "Resources": found, "startIndex": 1,
-                        "itemsPerPage": len(found)})
-
-    @app.get("/scim/v2/Users")
-    def list_users():
-        return query(sp.users)
-
-    @app.get("/scim/v2/Groups")
-    def list_groups():
-        return query(sp.groups)
-
-    @app.post("/scim/v2/Users")
-    def create_user():
-        body = request.get_json(force=True)
-        if any(u["userName"] == body.get("userName") for u in sp.users.values()):
-            return _error(409, "userName taken")
-        body["id"] = uuid.uuid4().hex[:20]
-        sp.users[body["id"]] = body
-        return jsonify(body), 201
-
-    @app.post("/scim/v2/Groups")
-    def create_group():
-        body = request.get_json(force=True)
-        body["id"] = uuid.uuid4().hex[:20]
-        body["members"] = []
-        sp.groups[body["id"]] = body
-        return jsonify(body), 201
-
-    @app.get("/scim/v2/Users/<rid>")
-    def get_user(rid: str):
-        return jsonify(sp.users[rid]) if rid in sp.users else _error(404, "no such user")
-
-    @app.get("/scim/v2/Groups/<rid>")
-    def get_group(rid: str):
-        if rid not in sp.groups:
-            return _error(404, "no such group")
-        group = sp.groups[rid]
-        if request.args.get("excludedAttributes") == "members":
-            group = {k: v for k, v in group.items() if k != "members"}
-        return jsonify(group)
-
-    @app.patch("/scim/v2/Users/<rid>")
-    def patch_user(rid: str):
-        if rid not in sp.users:
-            return _error(404, "no such user")
-        user = sp.users[rid]
-        for op in request.get_json(force=True)["Operations"]:
-            kind = op["op"].lower()
-            if kind in ("add", "replace"):
-                if "path" not in op:
-                    for key, value in op["value"].items():
-                        _set_path(user, key, value)
-                elif op["path"] == "active":
-                    user["active"] = op["value"] in (True, "True", "true")
-                else:
-                    _set_path(user, op["path"], op["value"])
-            elif kind == "remove" and "manager" in op["path"]:
-                user.get(ENTERPRISE, {}).pop("manager", None)
-        return jsonify(user)
-
-    @app.patch("/scim/v2/Groups/<rid>")
-    def patch_group(rid: str):
-        if rid not in sp.groups:
-            return _error(404, "no such group")
-        group = sp.groups[rid]
-        for op in request.get_json(force=True)["Operations"]:
-            kind, path = op["op"].lower(), op.get("path", "")
-            if kind == "add" and path == "members":
-                group["members"] += [{"value": v["value"]} for v in op["value"]]
-            elif kind == "remove" and path == "members":
-                gone = {v["value"] for v in op["value"]}
-                group["members"] = [m for m in group["members"] if m["value"] not in gone]
-            elif kind == "remove" and path.startswith("members[value eq"):
-                gone = path.split('"')[1]
-                group["members"] = [m for m in group["members"] if m["value"] != gone]
-            elif kind == "replace":
-                if path:
-                    group[path] = op["value"]
-                else:
-                    group.update(op["value"])
-        return "", 204
-
-    @app.delete("/scim/v2/Users/<rid>")
-    def delete_user(rid: str):
-        return ("", 204) if sp.users.pop(rid, None) is not None else _error(404, "no such user")
-
-    @app.delete("/scim/v2/Groups/<rid>")
-    def delete_group(rid: str):
-        return ("", 204) if sp.groups.pop(rid, None) is not None else _error(404, "no such group")
-
+    app.extensions["fake_sp"] = sp
+    app.before_request(_gate)  # every path, as a real target's auth layer
+    app.register_blueprint(scim)
     return app
+
+
+scim = Blueprint("fake_scim", __name__, url_prefix="/scim/v2")
+
+
+def _sp() -> FakeSP:
+    return current_app.extensions["fake_sp"]
+
+
+def _gate():
+    sp = _sp()
+    for fault in sp.faults:
+        if fault.times > 0 and request.method == fault.method and request.path.startswith(fault.path_prefix):
+            fault.times -= 1
+            if fault.delay:
+                time.sleep(fault.delay)
+            response = _error(fault.status, "injected fault")
+            response.headers.update(fault.headers)
+            return response
+    if request.headers.get("Authorization") != f"Bearer {sp.token}":
+        return _error(401, "bad token")
+    return None
+
+
+def _query(store: dict[str, dict[str, Any]]):
+    text = request.args.get("filter", "")
+    m = _FILTER.match(text)
+    if not m:
+        return _error(400, f"unsupported filter {text!r}")
+    found = [r for r in store.values() if str(r.get(m[1])) == m[2]]
+    if request.args.get("excludedAttributes") == "members":
+        found = [{k: v for k, v in r.items() if k != "members"} for r in found]
+    return jsonify({"schemas": [LIST], "totalResults": len(found), "Resources": found, "startIndex": 1,
+                    "itemsPerPage": len(found)})
+
+
+@scim.get("/Users")
+def list_users():
+    return _query(_sp().users)
+
+
+@scim.get("/Groups")
+def list_groups():
+    return _query(_sp().groups)
+
+
+@scim.post("/Users")
+def create_user():
+    users = _sp().users
+    body = request.get_json(force=True)
+    if any(u["userName"] == body.get("userName") for u in users.values()):
+        return _error(409, "userName taken")
+    body["id"] = uuid.uuid4().hex[:20]
+    users[body["id"]] = body
+    return jsonify(body), 201
+
+
+@scim.post("/Groups")
+def create_group():
+    body = request.get_json(force=True)
+    body["id"] = uuid.uuid4().hex[:20]
+    body["members"] = []
+    _sp().groups[body["id"]] = body
+    return jsonify(body), 201
+
+
+@scim.get("/Users/<rid>")
+def get_user(rid: str):
+    users = _sp().users
+    return jsonify(users[rid]) if rid in users else _error(404, "no such user")
+
+
+@scim.get("/Groups/<rid>")
+def get_group(rid: str):
+    groups = _sp().groups
+    if rid not in groups:
+        return _error(404, "no such group")
+    group = groups[rid]
+    if request.args.get("excludedAttributes") == "members":
+        group = {k: v for k, v in group.items() if k != "members"}
+    return jsonify(group)
+
+
+def _apply_user_op(user: dict[str, Any], op: dict[str, Any]) -> None:
+    kind = op["op"].lower()
+    if kind in ("add", "replace"):
+        if "path" not in op:
+            for key, value in op["value"].items():
+                _set_path(user, key, value)
+        elif op["path"] == "active":
+            user["active"] = op["value"] in (True, "True", "true")
+        else:
+            _set_path(user, op["path"], op["value"])
+    elif kind == "remove" and "manager" in op["path"]:
+        user.get(ENTERPRISE, {}).pop("manager", None)
+
+
+@scim.patch("/Users/<rid>")
+def patch_user(rid: str):
+    users = _sp().users
+    if rid not in users:
+        return _error(404, "no such user")
+    for op in request.get_json(force=True)["Operations"]:
+        _apply_user_op(users[rid], op)
+    return jsonify(users[rid])
+
+
+def _apply_group_op(group: dict[str, Any], op: dict[str, Any]) -> None:
+    kind, path = op["op"].lower(), op.get("path", "")
+    if kind == "add" and path == "members":
+        group["members"] += [{"value": v["value"]} for v in op["value"]]
+    elif kind == "remove" and path == "members":
+        gone = {v["value"] for v in op["value"]}
+        group["members"] = [m for m in group["members"] if m["value"] not in gone]
+    elif kind == "remove" and path.startswith("members[value eq"):
+        gone_one = path.split('"')[1]
+        group["members"] = [m for m in group["members"] if m["value"] != gone_one]
+    elif kind == "replace":
+        if path:
+            group[path] = op["value"]
+        else:
+            group.update(op["value"])
+
+
+@scim.patch("/Groups/<rid>")
+def patch_group(rid: str):
+    groups = _sp().groups
+    if rid not in groups:
+        return _error(404, "no such group")
+    for op in request.get_json(force=True)["Operations"]:
+        _apply_group_op(groups[rid], op)
+    return "", 204
+
+
+@scim.delete("/Users/<rid>")
+def delete_user(rid: str):
+    return ("", 204) if _sp().users.pop(rid, None) is not None else _error(404, "no such user")
+
+
+@scim.delete("/Groups/<rid>")
+def delete_group(rid: str):
+    return ("", 204) if _sp().groups.pop(rid, None) is not None else _error(404, "no such group")

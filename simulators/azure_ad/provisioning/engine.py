@@ -14,17 +14,24 @@ This module is the job's public face and its cycle; the work of one run is done 
 from __future__ import annotations
 
 import uuid
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from simulators.azure_ad.directory import Directory
+from simulators.azure_ad.directory import Directory, DirectoryGroup
 from simulators.azure_ad.provisioning.escrow import Escrow
 from simulators.azure_ad.provisioning.flags import FLAG_SCIM062020, EngineFlags, split_tenant_url
 from simulators.azure_ad.provisioning.groups import GroupExporter
 from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord, new_id
 from simulators.azure_ad.provisioning.mappings import JobMappings
+from simulators.azure_ad.provisioning.on_demand import (
+    OnDemandError,
+    OnDemandGate,
+    OnDemandNotFound,
+    OnDemandThrottled,
+    subject_record,
+    unsupported_record,
+)
 from simulators.azure_ad.provisioning.quarantine import QuarantineTracker, escrow_threshold_reason
 from simulators.azure_ad.provisioning.references import ManagerExporter
 from simulators.azure_ad.provisioning.run import CycleResult, Run
@@ -34,11 +41,8 @@ from simulators.azure_ad.provisioning.users import UserExporter
 from simulators.common.clock import Clock, SystemClock, isoformat
 from simulators.common.http_recording import Exchange, RecordingSession
 
-__all__ = ["ConnectionResult", "CycleResult", "OnDemandError", "ProvisioningEngine", "TargetError"]
-
-
-class OnDemandError(ValueError):
-    """A provision-on-demand request Entra refuses up front (limits of §7.9)."""
+__all__ = ["ConnectionResult", "CycleResult", "OnDemandError", "OnDemandNotFound", "OnDemandThrottled",
+           "ProvisioningEngine", "TargetError"]
 
 
 @dataclass
@@ -65,7 +69,7 @@ class ProvisioningEngine:
         tenant_id: str | None = None,
     ):
         self.directory = directory
-        base_url, url_flags = split_tenant_url(target_url)
+        _base, url_flags = split_tenant_url(target_url)
         flags = flags or EngineFlags()
         if FLAG_SCIM062020 in url_flags and not flags.aadOptscim062020:
             flags = flags.with_(aadOptscim062020=True)
@@ -73,7 +77,7 @@ class ProvisioningEngine:
         self.clock: Clock = clock or SystemClock()
         self.session = session or RecordingSession(secrets=[token], timeout=flags.request_timeout, clock=self.clock)
         self.session.add_secret(token)
-        self.client = TargetClient(base_url, token, self.session, flags, self.clock)
+        self.client = TargetClient(target_url, token, self.session, flags, self.clock)
         self._flags = flags
         self.tenant_id = tenant_id or str(uuid.uuid4())
         self.paused = False  # Graph ``pause``: no scheduled cycles until ``start``
@@ -87,8 +91,7 @@ class ProvisioningEngine:
         self._steady_first: datetime | None = None
         self._steady_last: datetime | None = None
         self._successive_failures = 0
-        self._on_demand_calls: deque[datetime] = deque()
-        self._scim062020 = flags.aadOptscim062020
+        self._on_demand = OnDemandGate()
 
     # ================================================================== configuration and state
     @property
@@ -131,9 +134,10 @@ class ProvisioningEngine:
 
     def run_cycle(self) -> CycleResult:
         """Run one cycle now: the initial cycle first, incremental ones after (from the change log)."""
+        self.directory.purge_expired()  # Entra's own 30-day recycle bin, as of this cycle's time
         now = self.clock.now()
         initial = self.watermark is None
-        run = self._begin(CycleResult(new_id(), initial, now), scim062020=self._scim062020)
+        run = self._begin(CycleResult(new_id(), initial, now), scim062020=self.flags.aadOptscim062020)
         cycle = run.cycle
         if self.quarantine.disabled:
             cycle.state, cycle.error = "Skipped", "job disabled after 4 weeks in quarantine"
@@ -241,10 +245,10 @@ class ProvisioningEngine:
         """Graph ``PUT .../secrets`` (``BaseAddress``, ``SecretToken``): point the job elsewhere. A flag in
         the new Tenant URL's query string switches it on, as at construction (§1.1)."""
         if target_url is not None:
-            self.client.base_url, url_flags = split_tenant_url(target_url)
+            self.client.set_url(target_url)
+            _base, url_flags = split_tenant_url(target_url)
             if FLAG_SCIM062020 in url_flags and not self.flags.aadOptscim062020:
                 self.flags = self.flags.with_(aadOptscim062020=True)
-                self._scim062020 = True
         if token is not None:
             self.client.token = token
             self.session.add_secret(token)
@@ -284,60 +288,43 @@ class ProvisioningEngine:
             "notifications": list(q.notifications),
         }
 
-    def provision_on_demand(self, object_id: str) -> ProvisioningLogRecord:
-        """Provision one user (or one group with ≤5 members) now (§7.9). ``aadOptscim062020`` "currently
-        doesn't work with on-demand provisioning", so the legacy PATCH forms are used."""
+    def provision_on_demand(self, object_id: str, object_type: str | None = None) -> ProvisioningLogRecord:
+        """Provision one user (or one group with ≤5 members) now (§7.9): the subject's own log record,
+        whatever happened (exported, out of scope, disabled or deleted in Entra, target failure); an
+        :class:`OnDemandError` when Entra refuses up front (see ``on_demand``). ``object_type`` ("User" or
+        "Group", Graph's ``objectTypeName``) narrows the lookup. ``aadOptscim062020`` "currently doesn't
+        work with on-demand provisioning", so the legacy PATCH forms are used."""
         now = self.clock.now()
-        self._check_on_demand(object_id, now)
-        user = self.directory.users.get(object_id)
-        group = self.directory.groups.get(object_id)
-        self._on_demand_calls.append(now)
+        self._on_demand.admit(self.directory, self.flags, object_id, object_type, now)
+        user = self.directory.users.get(object_id) if object_type != "Group" else None
+        group = self.directory.groups.get(object_id) if user is None else None
         run = self._begin(CycleResult("on-demand-" + new_id(), False, now), scim062020=False)
-        first_log = len(self.logs)
+        subject_type = "User" if user is not None else "Group"
         try:
-            try:
-                self._probe()
-            except TargetError as exc:
-                record = run.record("User" if user else "Group", object_id, object_id)
-                record.step("EntryImport", "import", "failure", "Test connection failed", error=exc.reason)
-                record.fail(exc.code, exc.reason)
-                return record
-            users, managers = UserExporter(run), ManagerExporter(run)
-            if group is None:
-                if users.process(object_id, True):
-                    managers.export(object_id)
-            else:
-                for member in group.members:
-                    known = self.directory.users.get(member)
-                    if known is not None and not known.soft_deleted and users.process(member, True):
-                        managers.export(member)
-                groups = GroupExporter(run)
-                if groups.process(object_id, True):
-                    groups.export_members(object_id)
-        finally:
-            self._scim062020 = self.flags.aadOptscim062020
-        mine = [r for r in self.logs[first_log:] if r.source_id == object_id]
-        return mine[-1] if mine else self.logs[-1]
-
-    def _check_on_demand(self, object_id: str, now: datetime) -> None:
-        """The limits of §7.9, checked before anything is sent; an :class:`OnDemandError` when one is hit."""
-        limit, window = self.flags.on_demand_rate_limit
-        while self._on_demand_calls and now - self._on_demand_calls[0] >= window:
-            self._on_demand_calls.popleft()
-        if len(self._on_demand_calls) >= limit:
-            raise OnDemandError(f"TooManyRequests: provision on demand allows {limit} requests per {window.total_seconds():g} s")
-        user = self.directory.users.get(object_id)
-        group = self.directory.groups.get(object_id)
-        if user is None and group is None:
-            raise OnDemandError(f"no user or group with objectId {object_id!r}")
+            self._probe()
+        except TargetError as exc:
+            record = run.record(subject_type, object_id, object_id)
+            record.step("EntryImport", "import", "failure", "Test connection failed", error=exc.reason)
+            record.fail(exc.code, exc.reason)
+            return record
         if user is not None and (user.soft_deleted or user.attributes.get("accountEnabled") is False):
-            raise OnDemandError("provision on demand cannot disable or delete users disabled or deleted in Entra ID")
-        if group is not None:
-            members = [m for m in group.members if m in self.directory.users]
-            if len(members) > self.flags.on_demand_max_group_members:
-                raise OnDemandError(
-                    f"group has {len(members)} members; provision on demand supports up to "
-                    f"{self.flags.on_demand_max_group_members}")
+            return unsupported_record(run, object_id)
+        self._export_on_demand(run, object_id, group)
+        return subject_record(run, subject_type, object_id)
+
+    def _export_on_demand(self, run: Run, object_id: str, group: DirectoryGroup | None) -> None:
+        users, managers = UserExporter(run), ManagerExporter(run)
+        if group is None:
+            if users.process(object_id, True):
+                managers.export(object_id)
+            return
+        for member in group.members:
+            known = self.directory.users.get(member)
+            if known is not None and not known.soft_deleted and users.process(member, True):
+                managers.export(member)
+        groups = GroupExporter(run)
+        if groups.process(object_id, True):
+            groups.export_members(object_id)
 
     # ================================================================== the cycle's parts
     def _begin(self, cycle: CycleResult, *, scim062020: bool) -> Run:

@@ -15,11 +15,13 @@ FLAG_SCIM062020 = "aadOptscim062020"
 class EngineFlags:
     #: [DOC §6.1] SCIM-compliant PATCH forms (lower-case ops, boolean active, merged replaces, members[value eq]).
     aadOptscim062020: bool = False
-    #: [INF §1.1] keep the flag out of outgoing request URLs.
+    #: [INF §1.1] keep the Tenant URL's query string (the flags) out of outgoing request URLs; False sends
+    #: it on every request (``{base}/Users?aadOptscim062020&filter=...``). Undocumented either way.
     strip_flag_from_urls: bool = True
     #: [OBS §2] the random-GUID probe is issued "at the start of any activity" (every cycle, on-demand).
     probe_every_cycle: bool = True
-    #: [INF §2] also probe Groups (``excludedAttributes=members&filter=displayName eq <guid>``).
+    #: [DOC+INF §2] "requests to fetch a random user and group": the group probe, when groups are provisioned
+    #: (``excludedAttributes=members&filter=displayName eq <guid>``), at Test Connection and each probe.
     probe_groups: bool = True
     #: Code42 tutorial: "Users with the Default Access role are excluded from provisioning and will be marked
     #: as not effectively entitled". [DOC §7.2] newer configurations treat it like any role: set False.
@@ -49,14 +51,26 @@ class EngineFlags:
     #: [DOC §7.2] B2B guests: "source userPrincipalName has #EXT# and the tenant domain stripped
     #: (alias_theirdomain#EXT#@yourdomain → alias@theirdomain); use originalUserPrincipalName for the full value".
     b2b_strip_ext_upn: bool = True
+    #: [DOC §5] member value objects carry ``"$ref": null`` (the tutorial's Add/Remove Members examples); False
+    #: sends ``{"value": id}`` only (the flag article's "without flag" removal example).
+    member_ref_null: bool = True
+    #: [INF §6.2] with ``aadOptscim062020`` a single non-filtered replace keeps its ``path`` (as the flag's
+    #: disable example does); False merges it like several (``{"op": "replace", "value": {path: value}}``).
+    lone_replace_keeps_path: bool = True
     #: [INF §5] max member values per group PATCH (None = all in one op, the doc's default).
     group_member_batch_size: int | None = None
     #: [DOC §5 / §6.3] historic POST /Groups schema list with the ADSCIM URN (pre-Dec-2018 form).
     legacy_group_schema: bool = False
     #: [INF §4] manager wire form: "string" (bare id under the enterprise URN) or "legacy_complex".
     manager_wire: str = "string"
-    #: [INF §4, §11.7] manager removal: "value_filter" (``manager[value eq "id"]``) or "urn_path".
+    #: [INF §4, §11.7] manager removal: "urn_path" (``{"op": "Remove", "path": "urn:...:User:manager"}``, the
+    #: default) or "value_filter" (``manager[value eq "id"]``, observed in the field, not documented).
     manager_removal: str = "urn_path"
+    #: [DOC §3.5] a user disabled because it was unassigned "isn't managed by the service and we won't send a
+    #: delete request when they're deleted from the directory". [INF] True treats a user that left through a
+    #: scoping filter the same way; False keeps it managed, so its purge sends DELETE. A user disabled
+    #: because it was soft-deleted stays managed either way: its purge sends DELETE (§3.6).
+    scoped_out_is_unmanaged: bool = True
     #: [DOC §3.4 legacy narrative] GET /Users/{id} before updating a known user.
     read_before_update: bool = True
     #: [DOC §3.6 matrix] target object actions (Graph ``objectMapping.flowTypes``).

@@ -100,7 +100,8 @@ class GroupExporter:
             if not sp.values_equal(value, old):
                 changes.append(("add" if old in (None, "") else "replace", tpath, value))
         if changes and "Update" in self.flags.group_flow_types:
-            ops = sp.attribute_operations(changes, self.run.scim062020)
+            ops = sp.attribute_operations(changes, self.run.scim062020,
+                                          lone_replace_keeps_path=self.flags.lone_replace_keeps_path)
             self.run.client.send("PATCH", path, body=sp.patch_body(ops))
             record.modified_properties = [{"displayName": p.text, "oldValue": None, "newValue": str(v)}
                                           for _, p, v in changes]
@@ -158,11 +159,12 @@ class GroupExporter:
 
     def _send_members(self, record: ProvisioningLogRecord, link: Link, adds: list[str], removes: list[str]) -> None:
         path = f"/Groups/{link.target_id}"
-        scim062020 = self.run.scim062020
+        scim062020, ref_null = self.run.scim062020, self.flags.member_ref_null
         size = self.flags.group_member_batch_size or max(len(adds), 1)
         for start in range(0, len(adds), size):
             batch = adds[start:start + size]
-            self.run.client.send("PATCH", path, body=sp.patch_body([sp.member_add_operation(batch, scim062020)]))
+            operation = sp.member_add_operation(batch, scim062020, ref_null=ref_null)
+            self.run.client.send("PATCH", path, body=sp.patch_body([operation]))
             link.members.extend(batch)
             record.modified_properties.append({"displayName": "members", "oldValue": None, "newValue": ",".join(batch)})
             record.step("EntryExportUpdate", "referenceResolution", "success", f"added {len(batch)} member(s)")
@@ -170,7 +172,8 @@ class GroupExporter:
             rsize = self.flags.group_member_batch_size or len(removes)
             for start in range(0, len(removes), rsize):
                 batch = removes[start:start + rsize]
-                self.run.client.send("PATCH", path, body=sp.patch_body(sp.member_remove_operations(batch, scim062020)))
+                self.run.client.send("PATCH", path, body=sp.patch_body(
+                    sp.member_remove_operations(batch, scim062020, ref_null=ref_null)))
                 link.members = [t for t in link.members if t not in batch]
                 record.modified_properties.append({"displayName": "members", "oldValue": ",".join(batch),
                                                    "newValue": None})

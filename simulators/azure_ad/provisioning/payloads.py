@@ -143,12 +143,14 @@ def patch_body(operations: list[dict[str, Any]]) -> dict[str, Any]:
     return {"schemas": [PATCH_SCHEMA], "Operations": operations}
 
 
-def attribute_operations(changes: list[tuple[str, TargetPath, Any]], scim062020: bool) -> list[dict[str, Any]]:
+def attribute_operations(changes: list[tuple[str, TargetPath, Any]], scim062020: bool, *,
+                         lone_replace_keeps_path: bool = True) -> list[dict[str, Any]]:
     """PATCH operations for changed attributes ``(kind, path, value)`` with kind "add"/"replace".
 
     Legacy: one op per attribute. With the flag (§6.2 "Replace multiple attributes"): value-filtered paths
     stay their own op, the other replaces merge into one path-less ``replace`` whose value uses dotted and
-    full-URN keys; a lone replace keeps its path (the flag's disable example) [INF for the lone case]."""
+    full-URN keys; a lone replace keeps its path (the flag's disable example) unless
+    ``lone_replace_keeps_path`` is off [INF for the lone case]."""
     if not scim062020:
         return [{"op": op_name(kind, False), "path": path.text, "value": value} for kind, path, value in changes]
     ops: list[dict[str, Any]] = []
@@ -158,7 +160,7 @@ def attribute_operations(changes: list[tuple[str, TargetPath, Any]], scim062020:
             merged[path.text] = value
         else:
             ops.append({"op": op_name(kind, True), "path": path.text, "value": value})
-    if len(merged) == 1:
+    if len(merged) == 1 and lone_replace_keeps_path:
         (text, value), = merged.items()
         ops.append({"op": "replace", "path": text, "value": value})
     elif merged:
@@ -166,17 +168,21 @@ def attribute_operations(changes: list[tuple[str, TargetPath, Any]], scim062020:
     return ops
 
 
-def member_add_operation(target_ids: list[str], scim062020: bool) -> dict[str, Any]:
-    """§5 "Add Members" verbatim shape: ``{"$ref": null, "value": id}`` per member in one op."""
-    return {"op": op_name("add", scim062020), "path": "members",
-            "value": [{"$ref": None, "value": tid} for tid in target_ids]}
+def _member_values(target_ids: list[str], ref_null: bool) -> list[dict[str, Any]]:
+    return [{"$ref": None, "value": tid} if ref_null else {"value": tid} for tid in target_ids]
 
 
-def member_remove_operations(target_ids: list[str], scim062020: bool) -> list[dict[str, Any]]:
+def member_add_operation(target_ids: list[str], scim062020: bool, *, ref_null: bool = True) -> dict[str, Any]:
+    """§5 "Add Members" verbatim shape: ``{"$ref": null, "value": id}`` per member in one op (``ref_null``
+    off: ``{"value": id}``)."""
+    return {"op": op_name("add", scim062020), "path": "members", "value": _member_values(target_ids, ref_null)}
+
+
+def member_remove_operations(target_ids: list[str], scim062020: bool, *, ref_null: bool = True) -> list[dict[str, Any]]:
     """Legacy: one ``Remove`` op with a ``value`` list (non-RFC, §5); flag: one ``members[value eq "id"]`` op each."""
     if scim062020:
         return [{"op": "remove", "path": f'members[value eq "{tid}"]'} for tid in target_ids]
-    return [{"op": "Remove", "path": "members", "value": [{"$ref": None, "value": tid} for tid in target_ids]}]
+    return [{"op": "Remove", "path": "members", "value": _member_values(target_ids, ref_null)}]
 
 
 def filter_query(attribute: str, value: str) -> str:

@@ -17,6 +17,8 @@ from simulators.azure_ad.provisioning.mappings import JobMappings
 from simulators.azure_ad.provisioning.state import Link
 
 HARD_DELETED = "hard deleted"
+SOFT_DELETED = "soft deleted in Entra ID"
+SCOPING_FILTER = "scoping filter not satisfied"
 
 
 @dataclass
@@ -67,7 +69,7 @@ class Scope:
         if obj is None:
             return ScopeDecision(False, HARD_DELETED, soft_deleted=True)
         if obj.soft_deleted:
-            return ScopeDecision(False, "soft deleted in Entra ID", soft_deleted=True)
+            return ScopeDecision(False, SOFT_DELETED, soft_deleted=True)
         if not self.flags.sync_all:
             roles = self.roles_of(object_id, via_groups=object_type == "User")
             if not roles:
@@ -78,7 +80,7 @@ class Scope:
         scoping = self.mappings.user_scoping if object_type == "User" else self.mappings.group_scoping
         failing = scoping.failing_reason(obj.attributes)
         if failing:
-            return ScopeDecision(False, f"scoping filter not satisfied: {failing}", soft_deleted=True)
+            return ScopeDecision(False, f"{SCOPING_FILTER}: {failing}", soft_deleted=True)
         disabled = object_type == "User" and obj.attributes.get("accountEnabled") is False
         return ScopeDecision(True, "in scope", soft_deleted=disabled)
 
@@ -90,10 +92,20 @@ class Scope:
         if object_type == "Group":
             return not decision.in_scope and "Delete" in self.flags.group_flow_types
         if decision.reason == HARD_DELETED:
-            return not link.disabled_by_scope and "Delete" in self.flags.user_flow_types
+            return link.managed and "Delete" in self.flags.user_flow_types
         if not decision.in_scope:
             return not link.disabled_by_scope and not self.flags.skip_out_of_scope_deletions
         return False
+
+    def leaves_management(self, decision: ScopeDecision) -> bool:
+        """Does going out of scope this way end the service's management of the user (§3.5)? Unassignment
+        (or only Default Access left) does; a soft delete does not; a scoping filter per
+        ``scoped_out_is_unmanaged``."""
+        if decision.in_scope or decision.reason in (SOFT_DELETED, HARD_DELETED):
+            return False
+        if decision.reason.startswith(SCOPING_FILTER):
+            return self.flags.scoped_out_is_unmanaged
+        return True
 
     def source_view(self, obj: DirectoryUser | DirectoryGroup, decision: ScopeDecision) -> dict[str, Any]:
         view = dict(obj.attributes)

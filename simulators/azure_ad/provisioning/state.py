@@ -18,6 +18,9 @@ class Link:
     object_type: str
     target_id: str
     disabled_by_scope: bool = False
+    #: False once the user was disabled because it was unassigned: "At that point, the user isn't managed by
+    #: the service and we won't send a delete request when they're deleted from the directory" (§3.5).
+    managed: bool = True
     members: list[str] = field(default_factory=list)  # groups: member target ids exported so far
 
 

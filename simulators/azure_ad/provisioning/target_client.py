@@ -7,16 +7,20 @@ from __future__ import annotations
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import tenacity
 
 from simulators.azure_ad.provisioning import payloads as sp
-from simulators.azure_ad.provisioning.flags import EngineFlags
+from simulators.azure_ad.provisioning.flags import EngineFlags, split_tenant_url
 from simulators.common.clock import Clock, WallClockError
 from simulators.common.http_recording import RecordingSession
 
 SCIM_JSON = "application/scim+json"
+#: Microsoft documents no User-Agent for its provisioning service (docs/azure-ad-requests.md), so the mock
+#: sends a fixed product token of its own instead of its HTTP library's.
+USER_AGENT = "scimgate-mock-entra-provisioning/1.0"
 RETRYABLE = frozenset({"TooManyRequests", "InternalServerError", "Timeout", "WebExceptionProtocolError"})
 INCOMPATIBLE = "SystemForCrossDomainIdentityManagementServiceIncompatible"
 
@@ -34,15 +38,28 @@ class TargetError(Exception):
 
 
 class TargetClient:
-    """One SCIM target (Tenant URL without its flags, Secret Token) reached through a recording session.
+    """One SCIM target (Tenant URL, Secret Token) reached through a recording session.
 
     ``flags`` is the job's current configuration; the engine replaces it when Graph changes the job."""
 
-    def __init__(self, base_url: str, token: str, session: RecordingSession, flags: EngineFlags, clock: Clock):
-        self.base_url, self.token, self.session, self.flags, self.clock = base_url, token, session, flags, clock
+    def __init__(self, tenant_url: str, token: str, session: RecordingSession, flags: EngineFlags, clock: Clock):
+        self.token, self.session, self.flags, self.clock = token, session, flags, clock
+        self.base_url, self.tenant_query = "", ""
+        self.set_url(tenant_url)
+
+    def set_url(self, tenant_url: str) -> None:
+        """The Tenant URL: requests go to its path; its query string holds the behaviour flags (§1.1)."""
+        self.base_url, _flags = split_tenant_url(tenant_url)
+        self.tenant_query = urlsplit(tenant_url).query
+
+    def url(self, path: str, query: str = "") -> str:
+        """The request URL; the Tenant URL's flags ride along only when ``strip_flag_from_urls`` is off."""
+        flags = "" if self.flags.strip_flag_from_urls else self.tenant_query
+        joined = "&".join(q for q in (flags, query) if q)
+        return self.base_url + path + (f"?{joined}" if joined else "")
 
     def _headers(self, body: bool) -> dict[str, str]:
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": SCIM_JSON}
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": SCIM_JSON, "User-Agent": USER_AGENT}
         if body:
             headers["Content-Type"] = SCIM_JSON
         return headers
@@ -54,9 +71,8 @@ class TargetClient:
             time.sleep(seconds)
 
     def _send_once(self, method: str, path: str, query: str = "", body: Any = None) -> requests.Response:
-        url = self.base_url + path + (f"?{query}" if query else "")
         try:
-            response = self.session.request(method, url, headers=self._headers(body is not None),
+            response = self.session.request(method, self.url(path, query), headers=self._headers(body is not None),
                                             json=body if body is not None else None)
         except requests.Timeout as exc:
             raise TargetError("Timeout", f"the request to {path} timed out") from exc

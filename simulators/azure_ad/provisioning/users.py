@@ -135,7 +135,8 @@ class UserExporter:
         return changes, removes
 
     def _patch(self, link: Link, changes: list[Change], removes: list[tuple[sp.TargetPath, Any]]) -> None:
-        ops = sp.attribute_operations([(k, p, v) for k, p, v, _ in changes], self.run.scim062020)
+        ops = sp.attribute_operations([(k, p, v) for k, p, v, _ in changes], self.run.scim062020,
+                                      lone_replace_keeps_path=self.flags.lone_replace_keeps_path)
         ops += [{"op": sp.op_name("remove", self.run.scim062020), "path": p.text} for p, _ in removes]
         self.run.client.send("PATCH", f"/Users/{link.target_id}", body=sp.patch_body(ops))
 
@@ -151,10 +152,10 @@ class UserExporter:
             record.step("EntrySynchronizationSkip", "export", "skipped",
                         "The state of the user in both the source and target systems already match.",
                         SkipReason="RedundantExport")
-            link.disabled_by_scope = False
+            link.disabled_by_scope, link.managed = False, True
             return
         self._patch(link, changes, removes)
-        link.disabled_by_scope = False
+        link.disabled_by_scope, link.managed = False, True
         record.modified_properties = _modified(changes)
         record.modified_properties += [{"displayName": p.text, "oldValue": str(o), "newValue": None} for p, o in removes]
         record.step("EntryExportUpdate", "export", "success", "User was updated in the target")
@@ -181,15 +182,15 @@ class UserExporter:
         if self.flags.skip_out_of_scope_deletions:
             record.action, record.status = "Other", "skipped"
             record.reason = "SkipOutOfScopeDeletions is on: accounts going out of scope are not disabled"
-            link.disabled_by_scope = True
+            self._mark_out_of_scope(link, decision)
             return
         soft = {m.target for m in self.run.mappings.users if "IsSoftDeleted" in m.source_attributes()}
         if not soft or "Update" not in self.flags.user_flow_types:
             record.action, record.status, record.reason = "Other", "skipped", "no mapping uses IsSoftDeleted"
-            link.disabled_by_scope = True
+            self._mark_out_of_scope(link, decision)
             return
         changes, _ = self._changes(self._read(link), view, only=soft)
-        link.disabled_by_scope = True
+        self._mark_out_of_scope(link, decision)
         if not changes:
             record.action, record.status = "Other", "skipped"
             record.step("EntrySynchronizationSkip", "export", "skipped", "The user is already disabled in the target",
@@ -201,13 +202,19 @@ class UserExporter:
         self.run.succeed(record, "Disable")
         self.run.state.staged_deletes.discard(record.source_id)
 
+    def _mark_out_of_scope(self, link: Link, decision: ScopeDecision) -> None:
+        link.disabled_by_scope = True
+        if self.run.scope.leaves_management(decision):
+            link.managed = False
+
     def _delete(self, record: ProvisioningLogRecord, link: Link) -> None:
-        """Hard-deleted in Entra → DELETE, unless it was already unassigned and disabled ("no longer managed")."""
+        """Hard-deleted in Entra (purged from the recycle bin, or 30 days after its soft delete) → DELETE,
+        unless it was unassigned and disabled before ("no longer managed", §3.5)."""
         record.target_id = link.target_id
-        if link.disabled_by_scope or "Delete" not in self.flags.user_flow_types:
+        if not link.managed or "Delete" not in self.flags.user_flow_types:
             record.action, record.status = "Other", "skipped"
-            record.reason = ("the user was disabled when it went out of scope and is no longer managed"
-                             if link.disabled_by_scope else "the Delete target action is off")
+            record.reason = ("the user was disabled when it was unassigned and is no longer managed"
+                             if not link.managed else "the Delete target action is off")
             self.links.pop(record.source_id, None)
             return
         try:
