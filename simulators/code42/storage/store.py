@@ -7,8 +7,9 @@ and, under the GIL, as fast as a pool (the per-request work is microseconds of S
 milliseconds of nothing). Nested :meth:`Store.transaction` calls on the same thread become
 SAVEPOINTs, so the domain may open its own transaction from inside a hook.
 
-Documents are stored as JSON text (the default representation: ``returned: never`` attributes such
-as ``password`` are never kept, RFC 7643 §7 "never returned"), so a GET by id is one indexed SELECT.
+Documents are stored as JSON text, Users deflated (:mod:`documents`), in the default representation:
+``returned: never`` attributes such as ``password`` are never kept (RFC 7643 §7 "never returned"), so a
+GET by id is one indexed SELECT.
 Filter narrowing goes through :func:`simulators.common.scim.filters.candidate_keys` over these indexed
 columns, then :meth:`Filter.matches` decides in Python: filter text never reaches SQL.
 
@@ -32,6 +33,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from simulators.code42.storage.documents import pack_user, unpack_user
 from simulators.common.clock import Clock, SystemClock, isoformat
 from simulators.common.scim.errors import ScimError
 from simulators.common.scim.filters import Filter, candidate_keys
@@ -97,6 +99,14 @@ CREATE TABLE IF NOT EXISTS scim_kv (
 #: harness would lock itself out.
 _KEPT_ON_RESET = frozenset({"scim_kv"})
 
+#: SQLite's page cache of a file database, in KiB. Its default is 2 MB; at 100k users the indexes alone
+#: outgrow that, so every lookup re-reads pages through the OS. 32 MiB keeps indexes and hot rows resident.
+CACHE_KIB = 32768
+#: The page cache of the default store (``":memory:"``, a temporary database): what the process holds of
+#: it. 64 MiB holds the indexes and most of the hot rows at 100k users (a database of about 190 MiB),
+#: so a GET rarely reads a page back from the temporary file; the process stays near 120 MiB.
+TEMPORARY_CACHE_KIB = 65536
+
 _IN_CHUNK = 500  # SQLite's default limit on host parameters is 999 on old builds
 
 
@@ -127,7 +137,8 @@ def _member_id(member: Any) -> str | None:
 
 
 class Store:
-    """SQLite-backed SCIM store. ``database`` is ``":memory:"`` or a file path (WAL journal).
+    """SQLite-backed SCIM store. ``database`` is ``":memory:"`` (a private temporary database, see
+    ``__init__``) or a file path (WAL journal).
 
     :meth:`transaction` for writes (atomic; nested calls are savepoints); :meth:`read` for
     read-only work (no BEGIN, same lock, so it sees a consistent state).
@@ -136,21 +147,31 @@ class Store:
     def __init__(self, database: str = ":memory:", clock: Clock | None = None):
         self.database = database
         self.clock: Clock = clock or SystemClock()
-        self._conn = sqlite3.connect(database, check_same_thread=False, isolation_level=None,
-                                     cached_statements=512)
+        # ":memory:" opens SQLite's private temporary database (the empty file name) instead of a pure
+        # in-memory one. Both are empty at start, private to this connection and gone when it closes;
+        # the difference is where pages beyond the page cache go. A pure in-memory database keeps every
+        # page in the process (245 MiB at 100,000 users, SQLite's cache limit does not apply to it); a
+        # temporary one spills pages past its cache to an unlinked temporary file, so the process holds
+        # only the cache, as with a file database. Small stores (every test tenant) never spill.
+        temporary = database == ":memory:"
+        self._conn = sqlite3.connect("" if temporary else database, check_same_thread=False,
+                                     isolation_level=None, cached_statements=512)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._stack: list[Tx] = []
-        if database != ":memory:" and not database.startswith("file::memory:"):
+        if temporary:
+            # Nothing to make durable: the rollback journal stays in memory and no write waits for a disk.
+            self._conn.execute("PRAGMA journal_mode=MEMORY")
+            self._conn.execute("PRAGMA synchronous=OFF")
+            self._conn.execute(f"PRAGMA cache_size=-{TEMPORARY_CACHE_KIB}")
+        elif not database.startswith("file::memory:"):
             self._conn.execute("PRAGMA journal_mode=WAL")
             # OFF hands each commit to the OS without waiting for the disk: a crash of this process loses
             # nothing, only an OS crash or power cut can (acceptable for a test server). The waits NORMAL
             # adds at checkpoints are time the single waitress worker (serve.py) cannot serve anyone:
             # writes cost 10% less CPU and lose their 0.05 ms of I/O wait.
             self._conn.execute("PRAGMA synchronous=OFF")
-            # SQLite's default page cache is 2 MB; at 100k users the indexes alone outgrow it, so every
-            # lookup re-reads pages through the OS. 32 MB keeps indexes and hot rows resident.
-            self._conn.execute("PRAGMA cache_size=-32768")
+            self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self._conn.execute("PRAGMA temp_store=MEMORY")
         self._conn.executescript(_SCHEMA)
 
@@ -257,17 +278,17 @@ class Tx:
 
     def get_user(self, id: str) -> dict[str, Any] | None:
         row = self._conn.execute("SELECT doc FROM scim_users WHERE id = ?", (id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return json.loads(unpack_user(row[0])) if row else None
 
     def get_user_text(self, id: str) -> str | None:
         """The stored JSON text (GET by id can serve it nearly as is)."""
         row = self._conn.execute("SELECT doc FROM scim_users WHERE id = ?", (id,)).fetchone()
-        return row[0] if row else None
+        return unpack_user(row[0]) if row else None
 
     def get_user_by_username(self, name: str) -> dict[str, Any] | None:
         """The user whose userName equals ``name`` case-insensitively (RFC 7643: caseExact false)."""
         row = self._conn.execute("SELECT doc FROM scim_users WHERE user_name_key = ?", (name.casefold(),)).fetchone()
-        return json.loads(row[0]) if row else None
+        return json.loads(unpack_user(row[0])) if row else None
 
     def put_user(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Create (no ``id`` or an unknown one) or replace a User; returns the stored document.
@@ -286,9 +307,9 @@ class Tx:
         if clash:
             raise ScimError(409, f"userName {user_name!r} is already taken by another user", "uniqueness")
         row = self._conn.execute("SELECT rid, version, doc FROM scim_users WHERE id = ?", (id_,)).fetchone()
-        previous = json.loads(row["doc"]) if row else None
+        previous = json.loads(unpack_user(row["doc"])) if row else None
         doc["meta"] = self._meta("User", row, previous)
-        text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+        text = pack_user(json.dumps(doc, separators=(",", ":"), ensure_ascii=False))
         external_id = _external_id(doc)
         emails = _email_keys(doc)
         if previous is None:
@@ -341,13 +362,13 @@ class Tx:
             total = self.count_users()
             rows = self._conn.execute("SELECT doc FROM scim_users ORDER BY rid LIMIT ? OFFSET ?",
                                       (-1 if count is None else count, max(start, 1) - 1))
-            return total, [json.loads(r[0]) for r in rows]
+            return total, [json.loads(unpack_user(r[0])) for r in rows]
         keys = candidate_keys(filter, USER_INDEXED)
         if keys is None:
             rows = self._conn.execute("SELECT rid, doc FROM scim_users ORDER BY rid")
         else:
             rows = self._rows_by_rid("scim_users", self._rids_for(keys, USER_LOOKUPS))
-        return _page((json.loads(r["doc"]) for r in rows), filter, start, count)
+        return _page((json.loads(unpack_user(r["doc"])) for r in rows), filter, start, count)
 
     def _rids_for(self, keys: list[tuple[str, object]], lookups: dict[str, tuple[str, bool]]) -> set[int]:
         """The union of the rids each ``(attribute, value)`` eq key names (see ``filters.candidate_keys``)."""

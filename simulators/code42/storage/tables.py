@@ -123,6 +123,14 @@ def add_missing_columns(tx: Tx) -> None:
             tx.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
+def _json(value: Any) -> str:
+    """A JSON column: compact, and without the null attributes (absent and null read alike, ``.get``),
+    which were half of a provisioned user's row."""
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if v is not None}
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _uid(prefix: int, n: int) -> str:
     """Numeric-string uids, as Code42 uses (e.g. userUid "904462744399383434")."""
     return str(prefix * 10**17 + n)
@@ -186,7 +194,7 @@ def insert_user(tx: Tx, *, username: str, org_id: int, source: str, now: str, em
         " scim_id, org_id, roles, attrs, created_at, modified_at, deactivated_at, deactivated_by)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (next_id, _uid(9, next_id), username, email or username, first_name, last_name, int(active), int(local),
-         source, scim_id, org_id, json.dumps(roles or []), json.dumps(attrs or {}), now, now,
+         source, scim_id, org_id, _json(roles or []), _json(attrs or {}), now, now,
          None if active else now, None if active else source),
     )
     return get_user(tx, user_id=next_id)  # type: ignore[return-value]
@@ -199,7 +207,7 @@ def update_user(tx: Tx, user_id: int, now: str, **fields: Any) -> dict[str, Any]
         for key, value in fields.items():
             cols.append(f"{key} = ?")
             if key in _USER_JSON:
-                value = json.dumps(value)
+                value = _json(value)
             elif isinstance(value, bool):
                 value = int(value)
             params.append(value)
