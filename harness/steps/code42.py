@@ -164,6 +164,16 @@ def code42_user(ctx: ScenarioContext, args: dict[str, Any]) -> None:
         return
     if user is None:
         raise ExpectationFailed(f"no Code42 user {name}")
+    problems = _account_problems(user, args)
+    problems += _role_problems(ctx, user, args)
+    problems += _user_data_problems(ctx, user, args)
+    problems += _legal_hold_problems(ctx, user, args)
+    if problems:
+        raise ExpectationFailed(f"Code42 user {name}: " + "; ".join(problems))
+
+
+def _account_problems(user: dict[str, Any], args: dict[str, Any]) -> list[str]:
+    """What the user record itself shows: active, blocked, state and org."""
     problems = []
     for key in ("active", "blocked"):
         if key in args and user.get(key) is not args[key]:
@@ -172,41 +182,65 @@ def code42_user(ctx: ScenarioContext, args: dict[str, Any]) -> None:
         problems.append(f"state is {_state(user)}, expected {args['state']}")
     if "org" in args and args["org"] not in (user.get("orgName"), user.get("orgGuid")):
         problems.append(f"org is {user.get('orgName')!r}, expected {args['org']!r}")
-    if any(k in args for k in ("roles", "roles_include", "roles_exclude")):
-        roles = ctx.admin.user_roles(user["userId"])
-        keys, ids = _role_keys(roles), sorted(str(r.get("roleId")) for r in roles)
-        if "roles" in args and not (all(r.lower() in keys for r in args["roles"]) and len(roles) == len(args["roles"])):
-            problems.append(f"roles are {ids}, expected exactly {args['roles']}")
-        missing = [r for r in args.get("roles_include", []) if r.lower() not in keys]
-        if missing:
-            problems.append(f"roles {ids} lack {missing}")
-        extra = [r for r in args.get("roles_exclude", []) if r.lower() in keys]
-        if extra:
-            problems.append(f"roles {ids} must not include {extra}")
-    if "manager" in args or "attributes" in args:
-        data = ctx.admin.scim_user_data(user["userId"])
-        if "manager" in args:
-            want = None
-            if args["manager"] is not None:
-                manager = ctx.code42_user(args["manager"])
-                want = manager["userId"] if manager else f"<no Code42 user for {args['manager']}>"
-            got = data.get("managerUserId")
-            if got != want:
-                problems.append(f"manager is {got!r}, expected {want!r} ({args['manager']})")
-        for key, want in (args.get("attributes") or {}).items():
-            if data.get(key) != want:
-                problems.append(f"attribute {key} is {data.get(key)!r}, expected {want!r}")
-    if "legal_hold" in args:
-        # A hold binds only while both the membership and its matter are active: closing a matter
-        # releases its custodians without touching their memberships (code42-behaviour.md §2.2).
-        on_hold = any(
-            m.get("membershipActive") and _matter_active(ctx, m["matterId"])
-            for m in ctx.admin.custodian_matters(user["userId"])
-        )
-        if on_hold is not args["legal_hold"]:
-            problems.append(f"on an active legal hold: {on_hold}, expected {args['legal_hold']}")
-    if problems:
-        raise ExpectationFailed(f"Code42 user {name}: " + "; ".join(problems))
+    return problems
+
+
+def _role_problems(ctx: ScenarioContext, user: dict[str, Any], args: dict[str, Any]) -> list[str]:
+    """``roles`` (exactly), ``roles_include`` and ``roles_exclude``; the roles are read only when asked."""
+    if not any(k in args for k in ("roles", "roles_include", "roles_exclude")):
+        return []
+    problems = []
+    roles = ctx.admin.user_roles(user["userId"])
+    keys, ids = _role_keys(roles), sorted(str(r.get("roleId")) for r in roles)
+    if "roles" in args and not (all(r.lower() in keys for r in args["roles"]) and len(roles) == len(args["roles"])):
+        problems.append(f"roles are {ids}, expected exactly {args['roles']}")
+    missing = [r for r in args.get("roles_include", []) if r.lower() not in keys]
+    if missing:
+        problems.append(f"roles {ids} lack {missing}")
+    extra = [r for r in args.get("roles_exclude", []) if r.lower() in keys]
+    if extra:
+        problems.append(f"roles {ids} must not include {extra}")
+    return problems
+
+
+def _user_data_problems(ctx: ScenarioContext, user: dict[str, Any], args: dict[str, Any]) -> list[str]:
+    """``manager`` and ``attributes``, both read from the user's SCIM user data (one request for both)."""
+    if "manager" not in args and "attributes" not in args:
+        return []
+    problems = []
+    data = ctx.admin.scim_user_data(user["userId"])
+    if "manager" in args:
+        want = _expected_manager_id(ctx, args["manager"])
+        got = data.get("managerUserId")
+        if got != want:
+            problems.append(f"manager is {got!r}, expected {want!r} ({args['manager']})")
+    for key, want in (args.get("attributes") or {}).items():
+        if data.get(key) != want:
+            problems.append(f"attribute {key} is {data.get(key)!r}, expected {want!r}")
+    return problems
+
+
+def _expected_manager_id(ctx: ScenarioContext, manager_ref: str | None) -> str | None:
+    """The Code42 user id the manager ref should resolve to; a placeholder naming the ref if it has none."""
+    if manager_ref is None:
+        return None
+    manager = ctx.code42_user(manager_ref)
+    return manager["userId"] if manager else f"<no Code42 user for {manager_ref}>"
+
+
+def _legal_hold_problems(ctx: ScenarioContext, user: dict[str, Any], args: dict[str, Any]) -> list[str]:
+    """``legal_hold``: whether the user is a custodian of an active hold."""
+    if "legal_hold" not in args:
+        return []
+    # A hold binds only while both the membership and its matter are active: closing a matter
+    # releases its custodians without touching their memberships (code42-behaviour.md §2.2).
+    on_hold = any(
+        m.get("membershipActive") and _matter_active(ctx, m["matterId"])
+        for m in ctx.admin.custodian_matters(user["userId"])
+    )
+    if on_hold is not args["legal_hold"]:
+        return [f"on an active legal hold: {on_hold}, expected {args['legal_hold']}"]
+    return []
 
 
 def _matter_active(ctx: ScenarioContext, matter_id: str) -> bool:
