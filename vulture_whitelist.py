@@ -51,6 +51,8 @@ _.trust_env           # requests.Session: no proxies from the environment in ben
 _.testing             # Flask app.testing (tests)
 _.daemon_threads      # socketserver.ThreadingMixIn (tests/harness/faulty.py)
 _.handle              # socketserver.BaseRequestHandler.handle (tests/harness/faulty.py)
+_.hooks               # requests.Session.send dispatches PreparedRequest.hooks (harness/drivers/sdk_transport.py
+                      # clears incydr's response hook on its copy, so the hook runs once, in incydr's session)
 
 _.c42_rejections      # flask.g, read back with g.get("c42_rejections") in the after_request hook
 
