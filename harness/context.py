@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from harness.drivers.code42_admin import Code42Admin
-from harness.drivers.idp import EMAIL_DOMAIN
+from harness.drivers.idp import EMAIL_DOMAIN, IdpDriver
 from harness.drivers.scim_client import ScimClient
 from harness.errors import ExpectationFailed, HarnessError, NotVerifiable, TargetUnreachable
 from harness.scenario import Scenario
@@ -32,7 +32,7 @@ class ScenarioContext:
         self.started_at = target.clock.now()
         self.anchor = self.started_at   # end of the when phase; timing windows count from here
         self._admin: Code42Admin | None = None
-        self._idp: Any = None
+        self._idp: IdpDriver | None = None
 
     # -------------------------------------------------------------- drivers
 
@@ -47,10 +47,8 @@ class ScenarioContext:
         return self._admin
 
     @property
-    def idp(self) -> Any:
+    def idp(self) -> IdpDriver:
         if self._idp is None:
-            from harness.drivers.idp import IdpDriver
-
             self._idp = IdpDriver(self.target, prefix=self.target.run_prefix, clock=self.target.clock)
         return self._idp
 

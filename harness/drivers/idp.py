@@ -11,25 +11,27 @@ from __future__ import annotations
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.target import Target
 from simulators.azure_ad.directory import Directory
 from simulators.azure_ad.provisioning.engine import ProvisioningEngine
 from simulators.azure_ad.provisioning.flags import EngineFlags
+from simulators.azure_ad.provisioning.logs import ProvisioningLogRecord
 from simulators.azure_ad.provisioning.mappings import AttributeMapping, JobMappings, MappingError, MappingType
+from simulators.common.clock import Clock
 from simulators.common.http_recording import RecordingSession
 
 EMAIL_DOMAIN = "scimgate.example.com"  # a name email validators accept (".test" is special-use)
 
 
 class IdpDriver:
-    def __init__(self, target: Any, *, prefix: str, clock: Any):
+    def __init__(self, target: Target, *, prefix: str, clock: Clock):
         self.prefix = prefix
         self.directory = Directory(seed=0, clock=clock, domain=EMAIL_DOMAIN)
         auth = target.scim_auth
         secrets = [s for s in (auth.token, auth.basic[1] if auth.basic else None) if s]
-        self.session = RecordingSession(secrets=secrets, clock=clock,
-                                        timeout=getattr(target, "request_timeout", None) or 30.0)
+        self.session = RecordingSession(secrets=secrets, clock=clock, timeout=target.request_timeout)
         # On a live tenant every object carries the prefix, so cleanup can find it (DESIGN.md).
-        self.live = not getattr(target, "simulated", True)
+        self.live = not target.simulated
         self.engine = ProvisioningEngine(self.directory, target.scim_url, auth.token, mappings=JobMappings(),
                                          clock=clock, flags=EngineFlags(), session=self.session)
         self.refs: dict[str, str] = {}       # ref -> objectId
@@ -43,8 +45,8 @@ class IdpDriver:
         return self.session.exchanges
 
     @property
-    def logs(self) -> list[Any]:
-        return list(getattr(self.engine, "logs", []))
+    def logs(self) -> list[ProvisioningLogRecord]:
+        return list(self.engine.logs)
 
     def knows(self, ref: str) -> bool:
         return ref in self.refs

@@ -184,7 +184,7 @@ def idp_log(ctx: ScenarioContext, args: dict[str, Any]) -> None:
     oid = ctx.idp.object_id(args["ref"]) if "ref" in args else None
     hits = []
     for rec in ctx.idp.logs:
-        source, action, status = getattr(rec, "source_id", None), getattr(rec, "action", ""), getattr(rec, "status", "")
+        source, action, status = rec.source_id, rec.action, rec.status
         if oid is not None and source != oid:
             continue
         if "action" in args and str(action).lower() != args["action"].lower():

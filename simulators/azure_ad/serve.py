@@ -17,8 +17,9 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
+from simulators.azure_ad.provisioning.engine import ProvisioningEngine
 from simulators.azure_ad.provisioning.flags import EngineFlags
 from simulators.common.clock import SystemClock, VirtualClock
 from simulators.common.server import serve_forever
@@ -100,11 +101,20 @@ def build_config(args: argparse.Namespace, environ: dict[str, str] | None = None
     }
 
 
+class CycleHost(Protocol):
+    """What the scheduler needs of a tenant: the ``AzureAdRuntime`` the app holds, which this module
+    reaches only through ``create_app`` (graph stays behind the app)."""
+
+    engine: ProvisioningEngine
+    configured: bool
+    lock: threading.RLock
+
+
 class CycleScheduler:
     """Runs the engine's due cycles on the wall clock, under the app's lock, until stopped; ``save``
     (the app's state saver, with ``--db``) runs after cycles ran."""
 
-    def __init__(self, runtime: Any, poll_seconds: float, save: Callable[[], None] | None = None):
+    def __init__(self, runtime: CycleHost, poll_seconds: float, save: Callable[[], None] | None = None):
         self._runtime, self._poll, self._save = runtime, poll_seconds, save
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="azure-ad-cycles", daemon=True)
