@@ -1,20 +1,24 @@
 """A user's whole lifecycle over real HTTP, in both PATCH modes (legacy and ``aadOptscim062020``):
 soft delete then restore, soft delete then purge (by hand or after 30 days), unassign then purge,
-purge of an active user; plus the request details Microsoft leaves open (docs/azure-ad-requests.md)."""
+scoped out then purge (``scoped_out_is_unmanaged`` both ways), purge of an active user. Every cycle's
+requests are asserted whole: the two probes, then exactly the lifecycle's requests."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
 from simulators.azure_ad.directory import RECYCLE_BIN_RETENTION
 from simulators.azure_ad.provisioning.scoping_filters import clause, filter_set
-from simulators.azure_ad.provisioning.target_client import USER_AGENT
 
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 CYCLE = timedelta(minutes=40).total_seconds()
 MODES = {"legacy": "", "aadOptscim062020": "?aadOptscim062020"}
+GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+USER_PROBE = rf"filter=userName\+eq\+%22{GUID}%22"
+GROUP_PROBE = rf"excludedAttributes=members&filter=displayName\+eq\+%22{GUID}%22"
 
 
 def lines(engine, start=0):
@@ -40,14 +44,22 @@ def provisioned(make_engine, directory, target, mode):
     directory.assign(user.object_id)
     engine = make_engine(MODES[mode])
     assert engine.run_cycle().state == "Succeeded"
-    return engine, user, sp.user_by_name("pat@contoso.example")["id"]
+    tid = sp.user_by_name("pat@contoso.example")["id"]
+    assert lines(engine, 2) == [("GET", "/Users", "filter=userName+eq+%22pat%40contoso.example%22"),
+                                ("POST", "/Users", "")]
+    assert engine.exchanges[-1].request_body["active"] is True and engine.exchanges[-1].response_body["id"] == tid
+    return engine, user, tid
 
 
 def next_cycle(engine, clock, seconds: float = CYCLE) -> int:
-    """Advance the clock, run one cycle; the index of its first request after the two probes."""
+    """Advance the clock, run one cycle; check it opened with the user and group probes (§2) and return
+    the index of its first request after them."""
     clock.advance(seconds)
     start = len(engine.exchanges)
-    engine.run_cycle()
+    assert engine.run_cycle().state == "Succeeded"
+    (m1, p1, q1), (m2, p2, q2) = lines(engine, start)[:2]
+    assert (m1, p1) == ("GET", "/Users") and re.fullmatch(USER_PROBE, q1), (m1, p1, q1)
+    assert (m2, p2) == ("GET", "/Groups") and re.fullmatch(GROUP_PROBE, q2), (m2, p2, q2)
     return start + 2
 
 
@@ -118,61 +130,39 @@ def test_purge_of_an_active_user_sends_delete(provisioned, directory, target, cl
 
 
 @pytest.mark.parametrize("unmanaged", [True, False])
-def test_scoped_out_then_purge_follows_its_flag(make_engine, directory, target, clock, unmanaged):
+def test_scoped_out_then_purge_follows_its_flag(make_engine, directory, target, clock, mode, unmanaged):
     sp, _ = target
     user = directory.add_user(userPrincipalName="sam@contoso.example", department="Sales")
     directory.assign(user.object_id)
-    engine = make_engine(scoped_out_is_unmanaged=unmanaged)
+    engine = make_engine(MODES[mode], scoped_out_is_unmanaged=unmanaged)
     engine.mappings.user_scoping = filter_set([clause("department", "EQUALS", "Sales")])
     engine.run_cycle()
     tid = sp.user_by_name("sam@contoso.example")["id"]
     directory.update_user(user.object_id, department="Support")
-    next_cycle(engine, clock)
+    at = next_cycle(engine, clock)
+    assert lines(engine, at) == [("GET", f"/Users/{tid}", ""), ("PATCH", f"/Users/{tid}", "")]
+    assert engine.exchanges[-1].request_body["Operations"] == [active_op(mode, False)]
     assert engine.logs[-1].action == "Disable"
     directory.hard_delete(user.object_id)
     at = next_cycle(engine, clock)
     assert lines(engine, at) == ([] if unmanaged else [("DELETE", f"/Users/{tid}", "")])
 
 
-def test_requests_carry_a_fixed_user_agent_not_the_http_librarys(provisioned, directory, clock):
-    engine, user, _tid = provisioned
-    directory.update_user(user.object_id, jobTitle="Lead")
-    next_cycle(engine, clock)
-    assert engine.exchanges and {e.request_headers.get("User-Agent") for e in engine.exchanges} == {USER_AGENT}
-    assert "python-requests" not in USER_AGENT
-
-
-def test_flag_stays_on_request_urls_when_stripping_is_off(make_engine, directory):
-    user = directory.add_user(userPrincipalName="flo@contoso.example")
-    directory.assign(user.object_id)
-    engine = make_engine("?aadOptscim062020", strip_flag_from_urls=False)
-    engine.run_cycle()
-    assert engine.exchanges and all(e.query.startswith("aadOptscim062020") for e in engine.exchanges)
-    assert engine.exchanges[0].query.startswith("aadOptscim062020&filter=userName")
-
-
-def test_member_values_without_ref_null_when_switched_off(make_engine, directory, target, clock):
+@pytest.mark.parametrize("actions", [frozenset({"Add", "Update"}), frozenset({"Add", "Delete"})])
+def test_target_object_actions_gate_the_disable_and_the_delete(make_engine, directory, target, clock, mode, actions):
+    """"Target Object Actions" (customize-application-attributes, §3.6): without Update no disable is
+    sent, without Delete no DELETE; the other action still goes out."""
     sp, _ = target
-    user = directory.add_user(userPrincipalName="mia@contoso.example")
-    group = directory.add_group("Sales")
-    directory.add_member(group.object_id, user.object_id)
-    directory.assign(group.object_id)
-    engine = make_engine(member_ref_null=False)
-    engine.run_cycle()
-    tid = sp.user_by_name("mia@contoso.example")["id"]
-    add = next(e for e in engine.exchanges if e.method == "PATCH" and "/Groups/" in e.path)
-    assert add.request_body["Operations"] == [{"op": "Add", "path": "members", "value": [{"value": tid}]}]
-
-
-@pytest.mark.parametrize(("keeps", "expected"), [
-    (True, [{"op": "replace", "path": "title", "value": "Lead"}]),
-    (False, [{"op": "replace", "value": {"title": "Lead"}}]),
-])
-def test_flag_mode_lone_replace_follows_its_flag(make_engine, directory, target, clock, keeps, expected):
-    user = directory.add_user(userPrincipalName="lou@contoso.example", jobTitle="Dev")
+    user = directory.add_user(userPrincipalName="tia@contoso.example")
     directory.assign(user.object_id)
-    engine = make_engine("?aadOptscim062020", lone_replace_keeps_path=keeps)
-    engine.run_cycle()
-    directory.update_user(user.object_id, jobTitle="Lead")
-    next_cycle(engine, clock)
-    assert engine.exchanges[-1].request_body["Operations"] == expected
+    engine = make_engine(MODES[mode], user_flow_types=actions)
+    assert engine.run_cycle().state == "Succeeded"
+    tid = sp.user_by_name("tia@contoso.example")["id"]
+    directory.soft_delete(user.object_id)
+    at = next_cycle(engine, clock)
+    disable = [("GET", f"/Users/{tid}", ""), ("PATCH", f"/Users/{tid}", "")]
+    assert lines(engine, at) == (disable if "Update" in actions else [])
+    directory.hard_delete(user.object_id)
+    at = next_cycle(engine, clock)
+    assert lines(engine, at) == ([("DELETE", f"/Users/{tid}", "")] if "Delete" in actions else [])
+    assert (tid in sp.users) is ("Delete" not in actions)

@@ -18,7 +18,7 @@ import requests
 
 from simulators.azure_ad.directory import Directory
 from simulators.azure_ad.provisioning.engine import ProvisioningEngine
-from simulators.azure_ad.provisioning.flags import EngineFlags
+from simulators.azure_ad.provisioning.flags import MANAGER_REMOVALS, EngineFlags
 from simulators.azure_ad.provisioning.mappings import ENTERPRISE_URN
 from simulators.code42.app import create_app as create_code42
 from simulators.common.clock import VirtualClock
@@ -279,3 +279,104 @@ def test_member_removal(engine: ProvisioningEngine, directory: Directory, clock:
     assert_all_accepted(engine)
     assert {m["value"] for m in group_by_name(code42, "Ops Staff")["members"]} == {hal_id}
     assert user_by_name(code42, "gina@contoso.example")["active"] is True  # still assigned directly
+
+
+# ------------------------------------------------------------------------------------ hard delete (§3.6)
+def test_soft_delete_then_restore(engine: ProvisioningEngine, directory: Directory, clock: VirtualClock,
+                                  code42: str, mode: str) -> None:
+    ivy = provisioned(directory, engine, clock, userPrincipalName="ivy@contoso.example")
+    engine.run_cycle()
+    ivy_id = user_by_name(code42, "ivy@contoso.example")["id"]
+    directory.soft_delete(ivy.object_id)
+    at = assert_probe(engine, next_cycle(engine, clock))
+    assert lines(engine, at) == [("GET", f"/Users/{ivy_id}", ""), ("PATCH", f"/Users/{ivy_id}", "")]
+    assert engine.exchanges[-1].request_body == {"schemas": [PATCH_URN], "Operations": [
+        {"op": op(mode, "replace"), "path": "active", "value": active_value(mode, False)}]}
+    assert scim_get(code42, f"/Users/{ivy_id}")["active"] is False
+    directory.restore(ivy.object_id)
+    at = assert_probe(engine, next_cycle(engine, clock))
+    assert lines(engine, at) == [("GET", f"/Users/{ivy_id}", ""), ("PATCH", f"/Users/{ivy_id}", "")]
+    assert engine.exchanges[-1].request_body == {"schemas": [PATCH_URN], "Operations": [
+        {"op": op(mode, "replace"), "path": "active", "value": active_value(mode, True)}]}
+    assert_all_accepted(engine)
+    assert scim_get(code42, f"/Users/{ivy_id}")["active"] is True
+    assert not any(e.method == "DELETE" for e in engine.exchanges)
+
+
+def test_soft_delete_then_purge_sends_delete(engine: ProvisioningEngine, directory: Directory,
+                                             clock: VirtualClock, code42: str, mode: str) -> None:
+    jon = provisioned(directory, engine, clock, userPrincipalName="jon@contoso.example")
+    engine.run_cycle()
+    jon_id = user_by_name(code42, "jon@contoso.example")["id"]
+    directory.soft_delete(jon.object_id)
+    next_cycle(engine, clock)
+    assert engine.logs[-1].action == "Disable"
+    directory.hard_delete(jon.object_id)  # purged from the recycle bin
+    at = assert_probe(engine, next_cycle(engine, clock))
+    assert lines(engine, at) == [("DELETE", f"/Users/{jon_id}", "")]
+    assert engine.exchanges[-1].status == 204 and engine.exchanges[-1].request_body is None
+    assert_all_accepted(engine)
+    assert engine.logs[-1].action == "Delete" and jon.object_id not in engine.links
+    # Code42 answers a SCIM DELETE by deactivating (its rules), so the user is still there, inactive
+    assert scim_get(code42, f"/Users/{jon_id}")["active"] is False
+
+
+def test_unassign_then_purge_sends_nothing(engine: ProvisioningEngine, directory: Directory,
+                                           clock: VirtualClock, code42: str, mode: str) -> None:
+    kim = provisioned(directory, engine, clock, userPrincipalName="kim@contoso.example")
+    engine.run_cycle()
+    kim_id = user_by_name(code42, "kim@contoso.example")["id"]
+    directory.unassign(kim.object_id)
+    at = assert_probe(engine, next_cycle(engine, clock))
+    assert lines(engine, at) == [("GET", f"/Users/{kim_id}", ""), ("PATCH", f"/Users/{kim_id}", "")]
+    assert engine.exchanges[-1].request_body["Operations"] == [
+        {"op": op(mode, "replace"), "path": "active", "value": active_value(mode, False)}]
+    directory.hard_delete(kim.object_id)
+    start = next_cycle(engine, clock)
+    assert assert_probe(engine, start) == len(engine.exchanges)  # "won't send a delete request": probes only
+    assert_all_accepted(engine)
+    assert engine.logs[-1].action == "Other" and "no longer managed" in engine.logs[-1].reason
+    assert scim_get(code42, f"/Users/{kim_id}")["active"] is False
+
+
+@pytest.mark.parametrize("form", MANAGER_REMOVALS)
+def test_manager_removal_forms_clear_the_manager_in_code42(directory: Directory, clock: VirtualClock,
+                                                            code42: str, mode: str, form: str) -> None:
+    engine = ProvisioningEngine(directory, code42 + MODES[mode], C42_TOKEN, clock=clock,
+                                flags=EngineFlags(request_timeout=5.0, manager_removal=form))
+    boss = provisioned(directory, engine, clock, userPrincipalName="lea.boss@contoso.example")
+    mo = provisioned(directory, engine, clock, userPrincipalName="mo@contoso.example", manager=boss.object_id)
+    engine.run_cycle()
+    assert user_by_name(code42, "mo@contoso.example")[ENTERPRISE_URN]["manager"]["value"]
+    directory.update_user(mo.object_id, manager=None)
+    start = next_cycle(engine, clock)
+    assert engine.exchanges[-1].method == "PATCH" and len(engine.exchanges[-1].request_body["Operations"]) == 1
+    assert_all_accepted(engine, start)
+    # Microsoft's SCIM validator's own pass check after its removal: manager.value "" or null, or no manager
+    manager = user_by_name(code42, "mo@contoso.example").get(ENTERPRISE_URN, {}).get("manager")
+    assert not (manager or {}).get("value"), manager
+
+
+def test_group_rename_then_unassign(engine: ProvisioningEngine, directory: Directory, clock: VirtualClock,
+                                    code42: str, mode: str) -> None:
+    """"Update Group [Non-member attributes]" then "Delete Group" (SCIM tutorial): a Replace of
+    ``displayName`` after a read without members, and a DELETE when the group leaves scope."""
+    ned = provisioned(directory, engine, clock, userPrincipalName="ned@contoso.example")
+    ops_team = directory.add_group("Night Ops", members=[ned.object_id])
+    directory.assign(ops_team.object_id)
+    engine.run_cycle()
+    gid = group_by_name(code42, "Night Ops")["id"]
+    directory.update_group(ops_team.object_id, displayName="Night Shift")
+    at = assert_probe(engine, next_cycle(engine, clock))
+    assert lines(engine, at) == [("GET", f"/Groups/{gid}", "excludedAttributes=members"),
+                                 ("PATCH", f"/Groups/{gid}", "")]
+    assert engine.exchanges[-1].request_body == {"schemas": [PATCH_URN], "Operations": [
+        {"op": op(mode, "replace"), "path": "displayName", "value": "Night Shift"}]}
+    assert engine.exchanges[-1].status == 204 and group_by_name(code42, "Night Shift")["id"] == gid
+    directory.unassign(ops_team.object_id)
+    at = assert_probe(engine, next_cycle(engine, clock))
+    ned_id = user_by_name(code42, "ned@contoso.example")["id"]
+    # its member is re-evaluated (still assigned directly: read, nothing to change), then the group goes
+    assert lines(engine, at) == [("GET", f"/Users/{ned_id}", ""), ("DELETE", f"/Groups/{gid}", "")]
+    assert_all_accepted(engine)
+    assert scim_get(code42, "/Groups", filter='displayName eq "Night Shift"')["totalResults"] == 0

@@ -1,4 +1,5 @@
-"""Fixtures for the Code42 SDK contract: a served, seeded mock per test, and the two clock modes.
+"""Fixtures for the Code42 SDK contract: a served, seeded mock per test, and the two clock modes; and
+the terminal summary of every SDK contract run (Code42's and the Graph SDKs').
 
 - ``seeded``: a fresh mock (subprocess, real HTTP) holding :mod:`code42_seed`'s data.
 - ``clock_mode``: ``"still"`` or ``"advancing"``; with ``"advancing"`` the contract moves the virtual
@@ -19,6 +20,7 @@ with warnings.catch_warnings():  # the SDKs' own pydantic-v1-style deprecation n
 from code42_contract import SUMMARY_PROPERTY, Contract
 from code42_seed import Seed, seed
 from code42_served import served_mock
+from graph_sdk_matrix import GRAPH_SUMMARY_PROPERTY
 
 
 @pytest.fixture
@@ -45,10 +47,11 @@ def contract(seeded: Seed, clock_mode: str, request: pytest.FixtureRequest) -> I
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """Print every contract run's ``code42 sdk: N/M calls ok`` line, passed or not (stdout is captured)."""
+    """Print every contract run's ``code42 sdk: N/M calls ok`` and ``graph sdk: N/M calls ok`` line, passed
+    or not (stdout is captured)."""
     for reports in list(terminalreporter.stats.values()):
         for report in reports:
             if getattr(report, "when", None) == "call":
                 for name, value in getattr(report, "user_properties", ()):
-                    if name == SUMMARY_PROPERTY:
+                    if name in (SUMMARY_PROPERTY, GRAPH_SUMMARY_PROPERTY):
                         terminalreporter.write_line(value)

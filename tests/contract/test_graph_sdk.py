@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import pytest
 from graph_sdk_fixtures import code42_url, mock_tenant  # noqa: F401 - pytest fixtures
-from graph_sdk_matrix import run_matrix
+from graph_sdk_matrix import GRAPH_SUMMARY_PROPERTY, run_matrix, summary
 from graph_sdk_support import Sdk
 
 # the SDK's generated builders define deprecated request-configuration classes at import time
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def test_msgraph_sdk_matrix(mock_tenant) -> None:  # noqa: F811 - the imported fixture
+def test_msgraph_sdk_matrix(mock_tenant, record_property) -> None:  # noqa: F811 - the imported fixture
     t = mock_tenant
     # the token endpoint is addressed by the tenant's domain name here, by its GUID in the beta test
-    outcomes = run_matrix(Sdk("msgraph", "v1.0"), t.url, t.domain, t.client_id, t.client_secret, t.domain,
+    sdk = Sdk("msgraph", "v1.0")
+    outcomes = run_matrix(sdk, t.url, t.domain, t.client_id, t.client_secret, t.domain,
                           t.target_url, t.target_token)
+    record_property(GRAPH_SUMMARY_PROPERTY, summary(sdk, outcomes))  # shown in the terminal summary
     failed = [f"{o.name}: {o.detail}" for o in outcomes if not o.ok]
     assert not failed, "\n".join(failed)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 FLAG_SCIM062020 = "aadOptscim062020"
+MANAGER_REMOVALS = ("urn_path", "value_filter", "empty_replace")
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,14 @@ class EngineFlags:
     group_member_batch_size: int | None = None
     #: [DOC §5 / §6.3] historic POST /Groups schema list with the ADSCIM URN (pre-Dec-2018 form).
     legacy_group_schema: bool = False
-    #: [INF §4] manager wire form: "string" (bare id under the enterprise URN) or "legacy_complex".
+    #: [DOC+OBS §4] manager wire form: "string" (the bare id under the enterprise URN: the SCIM tutorial's schema
+    #: example, Microsoft's SCIM validation app) or "legacy_complex" (the tutorial's "Example 5").
     manager_wire: str = "string"
-    #: [INF §4, §11.7] manager removal: "urn_path" (``{"op": "Remove", "path": "urn:...:User:manager"}``, the
-    #: default) or "value_filter" (``manager[value eq "id"]``, observed in the field, not documented).
+    #: [INF §4, §11.7] manager removal, which no Microsoft page shows the engine sending: "urn_path" (the
+    #: default: ``{"op": "Remove", "path": "urn:...:User:manager"}``, RFC 7644 §3.5.2.2's removal of a
+    #: single-valued attribute), "value_filter" (``manager[value eq "id"]``, observed from the engine in the
+    #: field [OBS]) or "empty_replace" (``{"op": "Replace", "path": "urn:...:User:manager", "value": ""}``,
+    #: what Microsoft's own SCIM validator sends in its manager test).
     manager_removal: str = "urn_path"
     #: [DOC §3.5] a user disabled because it was unassigned "isn't managed by the service and we won't send a
     #: delete request when they're deleted from the directory". [INF] True treats a user that left through a
@@ -102,8 +107,8 @@ class EngineFlags:
             raise ValueError(f"retry_after_policy={self.retry_after_policy!r} must be 'next_cycle' or 'honour'")
         if self.manager_wire not in ("string", "legacy_complex"):
             raise ValueError(f"manager_wire={self.manager_wire!r} must be 'string' or 'legacy_complex'")
-        if self.manager_removal not in ("value_filter", "urn_path"):
-            raise ValueError(f"manager_removal={self.manager_removal!r} must be 'value_filter' or 'urn_path'")
+        if self.manager_removal not in MANAGER_REMOVALS:
+            raise ValueError(f"manager_removal={self.manager_removal!r} must be one of {', '.join(MANAGER_REMOVALS)}")
         if self.group_member_batch_size is not None and self.group_member_batch_size < 1:
             raise ValueError("group_member_batch_size must be positive or None")
 

@@ -34,10 +34,7 @@ class ManagerExporter:
             if current is None:
                 run.clear_reference_escrow(oid)
                 return
-            op = ({"op": sp.op_name("remove", run.scim062020), "path": f'manager[value eq "{current}"]'}
-                  if run.flags.manager_removal == "value_filter"
-                  else {"op": sp.op_name("remove", run.scim062020), "path": mapping.target})
-            self._patch(record, link, op, "manager removed")
+            self._patch(record, link, self._removal(mapping.target, current), "manager removed", old=current)
             return
         manager_link = run.state.links.get(manager_oid)
         if manager_link is None or manager_link.disabled_by_scope:
@@ -54,6 +51,16 @@ class ManagerExporter:
         else:
             op = {"op": sp.op_name(kind, run.scim062020), "path": mapping.target, "value": manager_link.target_id}
         self._patch(record, link, op, "manager linked", old=current, new=manager_link.target_id)
+
+    def _removal(self, target: str, current: Any) -> dict[str, Any]:
+        """The manager-removal operation, as ``manager_removal`` says: no Microsoft page shows the engine's
+        own form (docs/azure-ad-requests.md), so each known form is a flag value."""
+        form, scim062020 = self.run.flags.manager_removal, self.run.scim062020
+        if form == "value_filter":  # observed from the engine (thomaspoignant/scim-patch#453)
+            return {"op": sp.op_name("remove", scim062020), "path": f'manager[value eq "{current}"]'}
+        if form == "empty_replace":  # Microsoft's SCIM validator, SCIM_Update_Manager_Test
+            return {"op": sp.op_name("replace", scim062020), "path": target, "value": ""}
+        return {"op": sp.op_name("remove", scim062020), "path": target}  # RFC 7644 §3.5.2.2
 
     def _unresolved(self, record: ProvisioningLogRecord, oid: str, manager_oid: str, manager_link: Link | None) -> None:
         if self.run.scope.decide("User", manager_oid).in_scope and manager_link is None:
