@@ -25,6 +25,10 @@ _._place_hold
 _._release_hold
 _.__qualname__  # read by Hypothesis and pytest when they name the generated state machine class
 
+# harness/drivers/sdk_transport.py: requests runs a PreparedRequest's ``hooks`` when a session sends it;
+# RecordingAdapter empties them so the SDK's hooks do not run twice.
+_.hooks
+
 # harness/pytest/: pytest's collection and reporting API calls these on our File and Item nodes.
 _.currentfspath  # pytest's TerminalReporter reads it: live.py clears it so -v rewrites the node id
 _.collect

@@ -8,8 +8,8 @@ with the prefix followed by a separator, so ``sg1a2b`` never touches ``sg1a2bc-�
 Code42 never deletes a user (a SCIM DELETE deactivates, seed "Deactivation delay"), so "cleaned"
 means: prefixed SCIM groups deleted, prefixed SCIM users deleted (deactivation requested; inactive ones
 too, since most servers do delete), prefixed Code42 users deactivated at once through the admin API
-(``POST /v1/users/{uid}/deactivate``, spec §3.5), prefixed legal hold matters deactivated first (a
-custodian cannot be deactivated while held).
+(spec §3.5; through Code42's client for the tenant's plan, :mod:`harness.drivers.code42_admin`), prefixed
+legal hold matters deactivated first (a custodian cannot be deactivated while held).
 
 Then the sweep checks its own work: it lists again, by filter *and* by paging through every resource
 (a server may answer a filter it does not support with 200 and too little), and names whatever is
@@ -113,20 +113,22 @@ class Sweeper:
     def code42_users(self, prefix: str) -> list[dict[str, Any]]:
         if self.admin is None:
             return []
-        out, page = [], 1
-        while True:
-            body = self.admin.json("GET", "/v1/users", params={"page": str(page), "pageSize": str(PAGE)})
-            users = body.get("users") or []
-            out += [u for u in users if carries_prefix(u.get("username"), prefix)]
-            if len(users) < PAGE:
-                return out
-            page += 1
+        return [u for u in self.admin.users() if carries_prefix(u.get("username"), prefix)]
 
     def matters(self, prefix: str) -> list[dict[str, Any]]:
         if self.admin is None:
             return []
-        body = self.admin.json("GET", "/v1/legal-hold/matters", params={"pageSize": "1000"})
-        return [m for m in body.get("matters") or [] if carries_prefix(m.get("name"), prefix)]
+        return [m for m in self.admin.matters() if carries_prefix(m.get("name"), prefix)]
+
+    def _deactivate_code42_user(self, user: dict[str, Any]) -> str:
+        answer = self.admin.user_action(user["userId"], "deactivate")  # type: ignore[union-attr]
+        if answer.status_code >= 300:
+            raise ExpectationFailed(f"deactivate returned HTTP {answer.status_code}: {answer.text[:200]}")
+        return "deactivated"
+
+    def _close_matter(self, matter: dict[str, Any]) -> str:
+        self.admin.close_matter(matter["matterId"])  # type: ignore[union-attr]
+        return "deactivated"
 
     # -------------------------------------------------------------- cleaning
 
@@ -154,9 +156,7 @@ class Sweeper:
 
         for matter in listing("legal hold matters", self.matters):
             if matter.get("active"):
-                attempt(f"legal hold matter {matter['name']!r}",
-                        lambda m=matter: self.admin.call("POST", f"/v1/legal-hold/matters/{m['matterId']}/deactivate")
-                        and "deactivated")
+                attempt(f"legal hold matter {matter['name']!r}", lambda m=matter: self._close_matter(m))
         for group in listing("SCIM groups", lambda p: self.scim_groups(p, pages=pages)):
             attempt(f"SCIM Group {group.get('displayName')!r}", lambda g=group: self._delete("Groups", g["id"]))
         for user in listing("SCIM users", lambda p: self.scim_users(p, pages=pages)):
@@ -166,8 +166,7 @@ class Sweeper:
                     lambda u=user: self._delete("Users", u["id"], inactive=u.get("active") is False))
         for user in listing("Code42 users", self.code42_users):
             if user.get("active"):
-                attempt(f"Code42 user {user['username']!r}",
-                        lambda u=user: self.admin.call("POST", f"/v1/users/{u['userId']}/deactivate") and "deactivated")
+                attempt(f"Code42 user {user['username']!r}", lambda u=user: self._deactivate_code42_user(u))
         self._verify(prefix, report, pages)
         return report
 

@@ -43,7 +43,8 @@ class ScenarioContext:
                 raise NotVerifiable("needs the Code42 admin API: "
                                     + self.target.missing.get("code42-admin", "not configured"))
             client_id, secret = self.target.admin_client
-            self._admin = Code42Admin(self.target.admin_url, client_id, secret, self.session)
+            self._admin = Code42Admin(self.target.admin_url, client_id, secret, self.session,
+                                      plan=self.target.profile.get("plan"))
         return self._admin
 
     @property

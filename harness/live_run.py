@@ -73,7 +73,8 @@ def final_sweep(config: HarnessConfig, targets: GivenTarget) -> str:
         try:
             scim = ScimClient(config.scim_url, session, targets.scim_auth)
             admin = Code42Admin(config.code42_api_url, config.code42_client_id, config.code42_client_secret,
-                                session) if "code42-admin" in targets.capabilities else None
+                                session, plan=targets.base_profile.get("plan")) \
+                if "code42-admin" in targets.capabilities else None
             report = Sweeper(scim, admin).sweep(prefix)
         except Exception as exc:  # noqa: BLE001 - reported, never hides the run's outcome
             report = CleanupReport(prefix, failed=[f"{type(exc).__name__}: {exc}"])

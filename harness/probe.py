@@ -110,7 +110,7 @@ class _Prober:
     def admin(self) -> tuple[Exception | None, str | None]:
         config = self.config
         if not config.code42_api_url:
-            self.missing["code42-admin"] = "no --code42-api-url given"
+            self.missing["code42-admin"] = self.missing["code42-console"] = "no --code42-api-url given"
             return None, None
         root = config.code42_api_url.rstrip("/")
         try:
@@ -120,17 +120,41 @@ class _Prober:
                                       timeout=self.timeout),
                 what=f"Code42 admin API {root} (POST /v1/oauth)", method="POST", timeout=self.timeout)
         except TargetUnreachable as exc:
-            self.missing["code42-admin"] = str(exc)
+            self.missing["code42-admin"] = self.missing["code42-console"] = str(exc)
             return exc, None
         if response.status_code in REFUSED:
             return CredentialsRejected(f"the Code42 admin API refused the API client: POST /v1/oauth answered HTTP "
                                        f"{response.status_code} (check --code42-client-id and the client secret)"), None
         if response.status_code != 200:
-            self.missing["code42-admin"] = f"POST /v1/oauth returned HTTP {response.status_code}"
+            self.missing["code42-admin"] = self.missing["code42-console"] = \
+                f"POST /v1/oauth returned HTTP {response.status_code}"
             return None, None
         self.have.add("code42-admin")
         body = _scim_json(response) or {}
-        return None, body.get("access_token") or body.get("token")
+        token = body.get("access_token") or body.get("token")
+        self.console(root, token)
+        return None, token
+
+    def console(self, root: str, token: str | None) -> None:
+        """``code42-console``: the console-only actions (provider settings, apply settings, regenerate
+        credentials, the Sync Log) have no public Code42 API; scimgate's mock serves them in shapes of its
+        own and its provider list says so. Anywhere else they cannot be asked for: *not verifiable*."""
+        absent = ("console-only Code42 actions (provider settings, apply settings, regenerate credentials, the "
+                  "Sync Log) have no public API: not verifiable on a real tenant")
+        try:
+            response = send_with_retries(
+                lambda: requests.get(f"{root}/v1/scim-providers", headers={"Authorization": f"Bearer {token}",
+                                                                           "Accept": "application/json"},
+                                     timeout=self.timeout),
+                what=f"Code42 admin API {root} (GET /v1/scim-providers)", timeout=self.timeout)
+        except TargetUnreachable:
+            self.missing["code42-console"] = absent
+            return
+        body = _scim_json(response) if response.status_code == 200 else None
+        if body is not None and body.get("simulator") == MOCK_IDENTITY:
+            self.have.add("code42-console")
+        else:
+            self.missing["code42-console"] = absent
 
     def sim_control(self) -> None:
         """``sim-control`` only for a target that says it is the scimgate mock."""
@@ -153,7 +177,7 @@ def probe(config: HarnessConfig) -> Probe:
 
     Requests, in order (docs/live-tenant.md lists them): ``GET /ServiceProviderConfig``, ``GET /Groups
     ?count=1`` (and ``GET /Users?startIndex=1&count=1`` when there are no groups), ``POST /v1/oauth``
-    when the admin API is configured, ``GET /_sim/clock``. It stops at the first answer that makes the
+    and ``GET /v1/scim-providers`` when the admin API is configured, ``GET /_sim/clock``. It stops at the first answer that makes the
     run pointless: no answer (*target unreachable*), 401/403 (*credentials rejected*), or a
     ServiceProviderConfig that is not SCIM JSON (*configuration error*).
     """

@@ -35,7 +35,8 @@ from simulators.common.clock import VirtualClock
 from simulators.common.server import ServerThread
 
 #: Every capability a scenario may require (schemas/scenario.schema.json $defs/capability).
-CAPABILITIES = ("scim", "scim-groups", "code42-admin", "sim-control", "idp", "patch", "etag", "filter")
+CAPABILITIES = ("scim", "scim-groups", "code42-admin", "code42-console", "sim-control", "idp", "patch", "etag",
+                "filter")
 MOCK_CAPABILITIES = frozenset(CAPABILITIES)
 
 

@@ -20,7 +20,7 @@ MAPS = {"scimGroupOrgMap": "orgId", "scimGroupRoleMap": "roleIds"}
 
 
 def save(admin: Code42Admin) -> dict[str, Any]:
-    return admin.json("GET", f"/v1/scim-providers/{admin.provider_id()}")
+    return admin.provider_settings()
 
 
 def _map_entries(saved: dict[str, Any], key: str, value_key: str) -> list[dict[str, Any]] | None:

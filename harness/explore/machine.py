@@ -348,6 +348,4 @@ def _hold(side: Side, ref: str, *, place: bool) -> str:
         if not place:
             return "no matter yet"
         side.matter = admin.matter_id(f"{side.prefix} explore", create=True)
-    path = f"/v1/legal-hold/matters/{side.matter}/custodians" + ("" if place else "/remove")
-    response = admin.call("POST", path, json={"userId": user["userId"]}, expect=None)
-    return f"HTTP {response.status_code}"
+    return admin.hold_outcome(side.matter, user["userId"], place=place)

@@ -63,7 +63,8 @@ class Side:
         self.matter = None
         client_id, secret = self.target.admin_client  # checked by open_sides
         session = RecordingSession(secrets=self.target.secrets, clock=self.idp_clock)
-        self.admin = Code42Admin(self.target.admin_url, client_id, secret, session)
+        self.admin = Code42Admin(self.target.admin_url, client_id, secret, session,
+                                 plan=self.target.profile.get("plan"))
         self.idp = IdpDriver(self.target, prefix=prefix, clock=self.idp_clock)
         self.sessions = [session, self.idp.session]
 
@@ -151,7 +152,7 @@ class SidePair:
         side = self.target
         try:
             if side.matter is not None:
-                side.admin.call("POST", f"/v1/legal-hold/matters/{side.matter}/deactivate", expect=None)
+                side.admin.close_matter(side.matter)
                 done.append(f"closed legal hold matter {side.prefix} explore")
             if side.idp is not None:
                 done.append(side.idp.cleanup())

@@ -95,3 +95,64 @@ def test_unrouted_requests_are_admin_json_and_scim_paths_stay_scim(tenant: Tenan
     assert wrong.status_code == 405 and wrong.get_json()[0]["name"] == "METHOD_NOT_ALLOWED"
     scim = tenant.scim("GET", "/NoSuchResource")
     assert scim.status_code == 404 and "urn:ietf:params:scim:api:messages:2.0:Error" in scim.get_json()["schemas"]
+
+
+def test_org_block_reaches_child_orgs_and_users_and_unblock_leaves_users_blocked(tenant: Tenant):
+    tenant.create_user("a@acme.example")
+    guid = tenant.org_guid("Provisioned")
+    child = tenant.admin("POST", "/api/v3/orgs", {"orgName": "Child", "parentOrgGuid": guid}, expect=201).get_json()
+    tenant.admin("POST", f"/api/v3/orgs/{guid}/block", expect=204)
+    assert tenant.admin("GET", f"/api/v3/orgs/{child['orgGuid']}", expect=200).get_json()["blocked"] is True
+    assert tenant.user("a@acme.example")["blocked"] is True
+    root = next(o for o in tenant.admin("GET", "/api/v1/Org", expect=200).get_json()["data"]["orgs"]
+                if o["parentOrgId"] is None)
+    assert root["blocked"] is False  # a block reaches down, never up
+    tenant.admin("POST", f"/api/v3/orgs/{guid}/unblock", expect=204)
+    assert tenant.admin("GET", f"/api/v3/orgs/{child['orgGuid']}", expect=200).get_json()["blocked"] is False
+    assert tenant.user("a@acme.example")["blocked"] is True  # py42: users stay blocked until unblocked one by one
+
+
+def test_cloud_aliases_are_the_actor_alternate_names_and_are_checked(tenant: Tenant):
+    tenant.create_user("a@acme.example")
+    uid = tenant.user("a@acme.example")["userId"]
+    base = f"/v1/user-risk-profiles/{uid}"
+    tenant.admin("POST", f"{base}/add-cloud-aliases", {"cloudAliases": ["a@cloud.example"], "userId": uid},
+                 expect=200)
+    actor = tenant.admin("GET", f"/v1/actors/actor/id/{uid}", expect=200).get_json()
+    assert "a@cloud.example" in actor["alternateNames"]
+    too_many = tenant.admin("POST", f"{base}/add-cloud-aliases", {"cloudAliases": ["b@x.example", "c@x.example"]})
+    assert too_many.status_code == 400 and "Cloud usernames must be less than or equal to" in too_many.get_data(True)
+    assert tenant.admin("POST", f"{base}/add-cloud-aliases", {"cloudAliases": ["x" * 51]}).status_code == 400
+    assert tenant.admin("POST", f"{base}/add-cloud-aliases", {"cloudAliases": "a"}).status_code == 400
+    assert tenant.admin("POST", f"{base}/add-cloud-aliases", {"cloudAliases": ["b@x"], "userId": "9"}).status_code == 400
+    tenant.admin("POST", f"{base}/delete-cloud-aliases", {"cloudAliases": ["a@cloud.example", "never@x.example"]},
+                 expect=200)
+    assert tenant.admin("GET", base, expect=200).get_json()["cloudAliases"] == []
+
+
+def test_py42_discovers_its_microservices_on_the_mock_itself(tenant: Tenant):
+    env = tenant.admin("GET", "/api/v1/ServerEnv", expect=200).get_json()
+    assert env["stsBaseUrl"].endswith("/sts")
+    client = tenant.app.test_client()
+    for key in ("AUDIT-LOG_API-URL", "watchlists-API_URL"):  # asked without credentials, as py42 does
+        answer = client.get(f"/v1/{key}")
+        assert answer.status_code == 200 and answer.get_data(as_text=True) == "http://localhost"
+    assert client.get("/v1/FedObserver-API_URL").status_code == 404  # a service the mock does not run
+
+
+def test_audit_search_takes_py42_timestamps_and_formats(tenant: Tenant):
+    query = {"page": 0, "pageSize": 5, "dateRange": {"startTime": "2024-01-01T00:00:00.000000Z"},
+             "affectedUserNames": ["a@acme.example"]}
+    assert tenant.admin("POST", "/rpc/search/search-audit-log", query, expect=200).get_json()["events"] == []
+    bad = dict(query, dateRange={"startTime": "yesterday"})
+    assert tenant.admin("POST", "/rpc/search/search-audit-log", bad).status_code == 400
+    assert tenant.admin("POST", "/v1/audit/search-audit-log", {"dateRange": {"endTime": 1700000000.5}},
+                        expect=200).get_json()["events"] == []
+
+
+def test_console_devices_list_checks_its_org(tenant: Tenant):
+    page = tenant.admin("GET", "/api/v1/Computer?pgNum=1&pgSize=10&active=true", expect=200).get_json()["data"]
+    assert page == {"totalCount": 0, "computers": []}
+    unknown = tenant.admin("GET", "/api/v1/Computer?orgUid=nope")
+    assert unknown.status_code == 400 and "Unable to find org" in unknown.get_data(as_text=True)
+    assert tenant.admin("GET", "/api/v1/Computer?active=maybe").status_code == 400

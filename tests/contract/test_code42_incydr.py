@@ -7,6 +7,10 @@ the model fields the mock has data for are filled, and its iterator stops (bound
 The run prints ``code42 sdk: N/M calls ok``; N must equal M. It runs twice: with the virtual clock still,
 and with it advanced by three deactivation delays before every call (sessions must not die on
 simulated time).
+
+Left out: the calls on one device or agent (``devices.v1.get_device``, ``agents.v1.get_agent|update|
+activate|deactivate``). The mock provisions people; no agent ever registers a device with it, so there is no
+device to read or act on, and what Code42 answers for an unknown agent id is not recorded anywhere.
 """
 
 from __future__ import annotations
@@ -33,13 +37,34 @@ from code42_seed import Seed
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDKs' pydantic-v1-style calls
 
-USER_FIELDS = ("user_id", "legacy_user_id", "username", "first_name", "last_name", "legacy_org_id", "org_id",
-               "org_guid", "org_name", "active", "blocked", "creation_date", "modification_date")
+# Every field of incydr's User model but ``notes`` (the console's notes: nobody has any until py42 writes some).
+USER_FILLED = all_filled(unset=("notes",))
+# A provisioned person's actor and risk profile: empty only where nothing has set them yet (dates, notes) and,
+# for an actor, its parent (each actor is its own parent, so none is named). The manager has no manager.
+ACTOR_UNSET = ("start_date", "end_date", "notes", "parent_actor_id")
+PROFILE_UNSET = ("start_date", "end_date", "notes")
+MANAGER_UNSET = {"actor": ("manager_actor_id",), "profile": ("manager_id", "manager_username", "manager_display_name")}
 # An org's deactivation date is empty while it is active; the root org has no parent; the profile's orgs
 # have no external reference or notes.
 ORG_UNSET = ("deactivation_date", "parent_org_guid", "org_ext_ref", "notes")
 # The mock has no devices or agents: Code42 only lists those a backup/Incydr agent registered.
 LIMIT = 50  # items an iterator may yield before it counts as not terminating
+
+
+def _people_filled(seed: Seed, kind: str, name_of) -> Any:
+    """Every seeded person in a page is filled as far as the mock knows them (the profile's local admin, who
+    has no SCIM attributes, is left out); all of them must be there."""
+    unset = ACTOR_UNSET if kind == "actor" else PROFILE_UNSET
+    people = {r["username"]: all_filled(unset=unset) for r in seed.reports}
+    people[seed.manager["username"]] = all_filled(unset=unset + MANAGER_UNSET[kind])
+
+    def check(items: list) -> None:
+        seen = {name_of(item): item for item in items}
+        missing = sorted(set(people) - set(seen))
+        assert not missing, f"not listed: {missing}"
+        for name, inner in people.items():
+            inner(seen[name])
+    return check
 
 
 def _actor_for(client, username):
@@ -114,7 +139,7 @@ def _users(run: _Run, org: Any) -> None:
     c, client, ada, bob, n_users = run.c, run.client, run.ada, run.bob, run.n_users
     users = client and client.users.v1
     c.call("users.v1.get_page", lambda: users.get_page(),
-           equals("total_count", n_users), lambda p: each(filled(*USER_FIELDS), at_least=n_users)(p.users))
+           equals("total_count", n_users), lambda p: each(USER_FILLED, at_least=n_users)(p.users))
     c.call("users.v1.get_page(page_num=2, page_size=2)", lambda: users.get_page(page_num=2, page_size=2),
            lambda p: count(2)(p.users), equals("total_count", n_users))
     c.call("users.v1.get_page(active, blocked)", lambda: users.get_page(active=True, blocked=False),
@@ -124,7 +149,7 @@ def _users(run: _Run, org: Any) -> None:
     c.call("users.v1.iter_all(page_size=2)", lambda: bounded(users.iter_all(page_size=2), LIMIT), count(n_users))
     c.call("users.v1.iter_all(active=True, page_size=4)",
            lambda: bounded(users.iter_all(active=True, page_size=4), LIMIT), count(n_users))
-    c.call("users.v1.get_user(user id)", lambda: users.get_user(ada["uid"]), filled(*USER_FIELDS),
+    c.call("users.v1.get_user(user id)", lambda: users.get_user(ada["uid"]), USER_FILLED,
            equals("username", ada["username"]), equals("first_name", "Ada"), equals("last_name", "Lovelace"))
     c.call("users.v1.get_user(username)", lambda: users.get_user(bob["username"]), equals("user_id", bob["uid"]))
     c.call("users.v1.list_roles", lambda: users.list_roles(),
@@ -134,13 +159,13 @@ def _users(run: _Run, org: Any) -> None:
     c.call("users.v1.get_role(id)", lambda: users.get_role("alert-emails"), equals("role_name", "Alert Emails"))
     c.call("users.v1.list_user_roles", lambda: users.list_user_roles(ada["uid"]), each(all_filled()))
     c.call("users.v1.update_roles (names and ids)",
-           lambda: users.update_roles(ada["uid"], ["Desktop User", "proe-user"]),
+           lambda: users.update_roles(ada["uid"], ["Desktop User", "proe-user"]), all_filled(),
            equals("processed_replacement_role_ids", ["desktop-user", "proe-user"]))
-    c.call("users.v1.add_roles", lambda: users.add_roles(ada["uid"], "Alert Emails"),
+    c.call("users.v1.add_roles", lambda: users.add_roles(ada["uid"], "Alert Emails"), all_filled(),
            equals("newly_assigned_roles_ids", ["alert-emails"]))
     c.call("users.v1.list_user_roles after add", lambda: users.list_user_roles(ada["uid"]),
            satisfies("alert-emails assigned", lambda roles: "alert-emails" in [r.role_id for r in roles]))
-    c.call("users.v1.remove_roles", lambda: users.remove_roles(ada["uid"], "alert-emails"),
+    c.call("users.v1.remove_roles", lambda: users.remove_roles(ada["uid"], "alert-emails"), all_filled(),
            equals("unassigned_roles_ids", ["alert-emails"]))
     c.call("users.v1.move", lambda: users.move(bob["uid"], org.org_guid), satisfies("2xx", lambda r: r.ok))
     c.call("users.v1.get_user after move", lambda: users.get_user(bob["uid"]),
@@ -252,9 +277,10 @@ def _actors(run: _Run) -> None:
     """Actors: search, by id and by name, families, updates."""
     c, client, ada, manager, n_users = run.c, run.client, run.ada, run.manager, run.n_users
     actors = client and client.actors.v1
-    actor_unset = ("alternate_names", "start_date", "end_date", "notes", "parent_actor_id")
+    actor_unset = ACTOR_UNSET
     c.call("actors.v1.get_page", lambda: actors.get_page(),
-           lambda p: each(filled("actor_id", "name", "active", "in_scope"), at_least=n_users)(p.actors))
+           lambda p: each(filled("actor_id", "name", "active", "in_scope"), at_least=n_users)(p.actors),
+           lambda p: _people_filled(run.seed, "actor", lambda a: a.name)(p.actors))
     c.call("actors.v1.get_page(name_starts_with, active)",
            lambda: actors.get_page(name_starts_with="ada", active=True),
            lambda p: satisfies("ada", lambda xs: [x.name for x in xs] == [ada["username"]])(p.actors))
@@ -281,7 +307,8 @@ def _actors(run: _Run) -> None:
            lambda: actors.get_actor_by_name(ada["username"], prefer_parent=False),
            equals("actor_id", ada_actor and ada_actor.actor_id))
     c.call("actors.v1.get_family_by_member_id", lambda: actors.get_family_by_member_id(ada_actor.actor_id),
-           equals("parent.actor_id", ada_actor and ada_actor.actor_id), equals("children", []))
+           equals("parent.actor_id", ada_actor and ada_actor.actor_id), equals("children", []),
+           lambda f: all_filled(unset=actor_unset)(f.parent))
     c.call("actors.v1.get_family_by_member_name", lambda: actors.get_family_by_member_name(ada["username"]),
            equals("parent.name", ada["username"]))
     c.call("actors.v1.update_actor(id, notes, dates)",
@@ -299,14 +326,15 @@ def _risk_profiles(run: _Run) -> None:
     c, client, seed, bob, manager = run.c, run.client, run.seed, run.bob, run.manager
     n_users, tenant = run.n_users, run.tenant
     profiles = client and client.risk_profiles.v1
-    profile_unset = ("start_date", "end_date", "notes")  # not set until the update below
+    profile_unset = PROFILE_UNSET  # not set until the update below
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         c.call("risk_profiles.v1.get_risk_profile", lambda: profiles.get_risk_profile(bob["uid"]),
                all_filled(unset=profile_unset), equals("manager_id", manager["uid"]),
                equals("manager_username", manager["username"]), equals("tenant_id", tenant))
         c.call("risk_profiles.v1.get_page", lambda: profiles.get_page(),
-               equals("total_count", n_users), lambda p: count(n_users)(p.user_risk_profiles))
+               equals("total_count", n_users), lambda p: count(n_users)(p.user_risk_profiles),
+               lambda p: _people_filled(seed, "profile", lambda x: x.username)(p.user_risk_profiles))
         c.call("risk_profiles.v1.get_page(filters)",
                lambda: profiles.get_page(department="Sales", title="Engineer", country="US", active=True),
                lambda p: satisfies("the Sales reports", lambda xs: sorted(x.username for x in xs) == sorted(

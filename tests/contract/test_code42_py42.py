@@ -1,10 +1,18 @@
 """Contract: Code42's older client ``py42`` (what code42cli and CrashPlan-side tooling use), unchanged and
 unpatched, against the served mock, logged in as an API client (``py42.sdk.from_api_client``).
 
-Covered: the console user API (``/api/v1/User``, ``/api/v3/users/{uid}/...``, ``/api/v1/role``), orgs
-(``/api/v1/Org``, ``/api/v3/orgs``), legal hold for API clients (``/api/v27/legal-hold-*``), SCIM user
-data, and the tenant (``/api/v3/customer/my``). Every py42 user action first resolves
-``GET /api/v1/User/{userId}``; ``update_user`` sends every unset field as null, which must leave it alone.
+Covered: the console user API (``/api/v1/User``, ``/api/v3/users/{uid}/...``, ``/api/v1/role``), a user's
+devices (``/api/v1/Computer``), orgs (``/api/v1/Org``, ``/api/v3/orgs``, block and unblock), legal hold for
+API clients (``/api/v27/legal-hold-*``), SCIM user data, the tenant (``/api/v3/customer/my``), and the two
+microservices py42 finds through ``/api/v1/ServerEnv`` and its key-value store: user risk profiles (with
+cloud aliases) and the audit log. Every py42 user action first resolves ``GET /api/v1/User/{userId}``;
+``update_user`` sends every unset field as null, which must leave it alone.
+
+Left out, as outside the areas issue 12 names: the org and device *backup* settings and agent states
+(``orgs.get_settings|update_settings|get_agent_state|get_agent_full_disk_access_states``), per-device
+actions (``devices.get_by_id|block|deactivate|deauthorize|upgrade...``: the mock provisions people, no
+agent ever registers a device), and the user-login legal hold service (``py42/services/legalhold.py``),
+which py42 uses only after ``from_local_account``: the mock signs no user in (docs/code42-api.md).
 Same pass rule and summary line as the Incydr contract; runs with the clock still and advancing.
 """
 
@@ -28,7 +36,7 @@ from code42_contract import (
 from code42_seed import Seed
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDKs' pydantic-v1-style calls
-from py42.exceptions import Py42NotFoundError
+from py42.exceptions import Py42CloudAliasLimitExceededError, Py42InternalServerError, Py42NotFoundError
 
 LEGACY_USER_FIELDS = ("userId", "userUid", "status", "username", "email", "firstName", "lastName", "orgId",
                       "orgUid", "orgName", "active", "blocked", "invited", "creationDate", "modificationDate")
@@ -37,6 +45,9 @@ LEGACY_ORG_FIELDS = ("orgId", "orgUid", "orgGuid", "orgName", "status", "active"
 MATTER_FIELDS = ("legalHoldUid", "name", "active", "creationDate", "holdPolicyUid", "creator.username")
 MEMBERSHIP_FIELDS = ("legalHoldMembershipUid", "active", "creationDate", "legalHold.legalHoldUid",
                      "legalHold.name", "user.userUid", "user.username", "user.email")
+RISK_PROFILE_FIELDS = ("userId", "tenantId", "username", "displayName", "managerId", "managerUsername",
+                       "managerDisplayName", "title", "division", "department", "employmentType", "country",
+                       "region", "locality", "active", "deleted", "supportUser", "cloudAliases")
 PAGE_LIMIT = 20  # pages a py42 get_all generator may yield before it counts as not terminating
 
 
@@ -59,7 +70,7 @@ def _orgs(c: Contract, sdk: Any) -> tuple[dict, Any]:
     org = c.call("orgs.create_org(parent_org_uid=root)",
                  lambda: orgs.create_org("Py42 org", org_ext_ref="P-1", notes="made by py42",
                                          parent_org_uid=root.get("orgUid")),
-                 filled("orgId", "orgUid", "orgGuid", "orgName"), equals("parentOrgGuid", root.get("orgGuid")))
+                 filled(*LEGACY_ORG_FIELDS), equals("parentOrgGuid", root.get("orgGuid")))
     c.call("orgs.get_by_id", lambda: orgs.get_by_id(org["orgId"]), filled(*LEGACY_ORG_FIELDS),
            equals("orgExtRef", "P-1"))
     c.call("orgs.get_by_uid", lambda: orgs.get_by_uid(org["orgUid"]), equals("orgGuid", org and org["orgGuid"]))
@@ -71,6 +82,17 @@ def _orgs(c: Contract, sdk: Any) -> tuple[dict, Any]:
            equals("status", "Deactivated"))
     c.call("orgs.reactivate", lambda: orgs.reactivate(org["orgId"]), satisfies("2xx", lambda r: r.status_code < 300))
     c.call("orgs.get_by_id after reactivate", lambda: orgs.get_by_id(org["orgId"]), equals("active", True))
+    child = c.call("orgs.create_org(parent_org_uid=the new org)",
+                   lambda: orgs.create_org("Py42 child", parent_org_uid=org["orgUid"]),
+                   equals("parentOrgGuid", org and org["orgGuid"]))
+    c.call("orgs.block (the org and its children)", lambda: orgs.block(org["orgId"]),
+           satisfies("2xx", lambda r: r.status_code < 300))
+    c.call("orgs.get_by_id(child) after block", lambda: orgs.get_by_id(child["orgId"]), equals("blocked", True))
+    c.call("orgs.unblock", lambda: orgs.unblock(org["orgId"]), satisfies("2xx", lambda r: r.status_code < 300))
+    c.call("orgs.get_all after unblock", lambda: _items(bounded(orgs.get_all(), PAGE_LIMIT), "orgs"),
+           satisfies("none blocked", lambda xs: not [o["orgName"] for o in xs if o["blocked"]]))
+    c.call("orgs.get_current (API clients get Code42's 500)",
+           raises(Py42InternalServerError, lambda: orgs.get_current()))
     return root, org
 
 
@@ -105,7 +127,7 @@ def _users(c: Contract, sdk: Any, seed: Seed, root: dict, org: Any) -> None:
            equals("managerUserId", manager["uid"]), equals("country", "US"))
     created = c.call("users.create_user", lambda: users.create_user(
         root.get("orgUid"), "pat.py42@acme.example", "pat.py42@acme.example", first_name="Pat",
-        last_name="Py42", notes="console user"), filled("userId", "userUid"), equals("notes", "console user"))
+        last_name="Py42", notes="console user"), filled(*LEGACY_USER_FIELDS), equals("notes", "console user"))
     c.call("users.update_user(notes only): nulls leave the rest alone",
            lambda: users.update_user(created["userUid"], notes="edited"), equals("notes", "edited"),
            equals("lastName", "Py42"), equals("username", "pat.py42@acme.example"))
@@ -139,6 +161,16 @@ def _users(c: Contract, sdk: Any, seed: Seed, root: dict, org: Any) -> None:
            satisfies("2xx", lambda r: r.status_code < 300))
     c.call("users.get_by_id after reactivate", lambda: users.get_by_id(cy["user_id"]), equals("active", True),
            equals("blocked", False))
+    c.call("orgs.block blocks the org's users", lambda: sdk.orgs.block(org["orgId"]) and users.get_by_id(cy["user_id"]),
+           equals("blocked", True))
+    c.call("orgs.unblock: users stay blocked until unblocked one by one",
+           lambda: sdk.orgs.unblock(org["orgId"]) and users.get_by_id(cy["user_id"]), equals("blocked", True))
+    c.call("users.unblock after the org's block", lambda: users.unblock(cy["user_id"]) and users.get_by_id(cy["user_id"]),
+           equals("blocked", False))
+    c.call("devices.get_page(user_uid)", lambda: sdk.devices.get_page(1, user_uid=ada["uid"], active=True),
+           equals("totalCount", 0), lambda r: count(0)(r["computers"]))
+    c.call("devices.get_all(org_uid)", lambda: _items(bounded(sdk.devices.get_all(org_uid=root.get("orgUid")),
+                                                              PAGE_LIMIT), "computers"), count(0))
 
 
 def _legal_hold(c: Contract, sdk: Any, seed: Seed) -> None:
@@ -191,6 +223,58 @@ def _legal_hold(c: Contract, sdk: Any, seed: Seed) -> None:
            satisfies("2xx", lambda r: r.status_code < 300))
 
 
+def _risk_profiles(c: Contract, sdk: Any, seed: Seed) -> None:
+    """User risk profiles (py42 finds their host as ``watchlists-API_URL``): get, pages, updates, aliases."""
+    ada, bob, manager = seed.reports[0], seed.reports[1], seed.manager
+    profiles = sdk and sdk.userriskprofile
+    n_users = len(seed.reports) + 3  # the reports, their manager, the local admin, the console user _users made
+    c.call("userriskprofile.get_by_id", lambda: profiles.get_by_id(ada["uid"]), filled(*RISK_PROFILE_FIELDS),
+           equals("managerId", manager["uid"]), equals("department", "Research"), equals("cloudAliases", []))
+    c.call("userriskprofile.get_by_username", lambda: profiles.get_by_username(bob["username"]),
+           filled(*RISK_PROFILE_FIELDS), equals("userId", bob["uid"]))
+    c.call("userriskprofile.get_page(page_size=2)", lambda: profiles.get_page(page_num=2, page_size=2),
+           lambda r: count(2)(r["userRiskProfiles"]), equals("totalCount", n_users))
+    c.call("userriskprofile.get_page(filters)",
+           lambda: profiles.get_page(department="Research", manager_id=manager["uid"], active=True),
+           lambda r: satisfies("the Research reports", lambda xs: sorted(x["username"] for x in xs) == sorted(
+               r["username"] for r in seed.reports[:2]))(r["userRiskProfiles"]))
+    c.call("userriskprofile.get_all", lambda: _items(bounded(profiles.get_all(), PAGE_LIMIT), "userRiskProfiles"),
+           count(n_users))
+    c.call("userriskprofile.get_all(title, country)",
+           lambda: _items(bounded(profiles.get_all(title="Engineer", country="US"), PAGE_LIMIT), "userRiskProfiles"),
+           count(len(seed.reports)))
+    c.call("userriskprofile.update(start, end, notes): paths 'startDate, endDate, notes'",
+           lambda: profiles.update(ada["uid"], start_date="2024-01-02", end_date="2025-02-03", notes="py42"),
+           equals("notes", "py42"), equals("startDate.year", 2024), equals("endDate.day", 3))
+    c.call("userriskprofile.update(notes='') clears only the notes", lambda: profiles.update(ada["uid"], notes=""),
+           equals("notes", None), equals("startDate.month", 1))
+    c.call("userriskprofile.add_cloud_aliases",
+           lambda: profiles.add_cloud_aliases(ada["uid"], "ada@cloud.example") and profiles.get_by_id(ada["uid"]),
+           equals("cloudAliases", ["ada@cloud.example"]))
+    c.call("userriskprofile.add_cloud_aliases beyond the limit",
+           raises(Py42CloudAliasLimitExceededError,
+                  lambda: profiles.add_cloud_aliases(ada["uid"], ["b@cloud.example", "c@cloud.example"])))
+    c.call("userriskprofile.delete_cloud_aliases",
+           lambda: profiles.delete_cloud_aliases(ada["uid"], ["ada@cloud.example"]) and profiles.get_by_id(ada["uid"]),
+           equals("cloudAliases", []))
+
+
+def _audit_log(c: Contract, sdk: Any, seed: Seed) -> None:
+    """The audit log (py42 finds its host as ``AUDIT-LOG_API-URL``; a tenant answers with empty pages)."""
+    audit = sdk and sdk.auditlogs
+    c.call("auditlogs.get_page", lambda: audit.get_page(), lambda r: equals("events", [])(r.data))
+    c.call("auditlogs.get_page(filters)",
+           lambda: audit.get_page(page_num=2, page_size=10, begin_time="2024-01-01 00:00:00",
+                                  end_time="2030-01-01 00:00:00", event_types="user.created",
+                                  usernames=seed.reports[0]["username"], user_ids=[seed.reports[0]["uid"]],
+                                  user_ip_addresses="10.0.0.1", affected_user_ids=seed.manager["uid"],
+                                  affected_usernames=[seed.manager["username"]]),
+           lambda r: equals("events", [])(r.data))
+    c.call("auditlogs.get_page(format='CSV')", lambda: audit.get_page(format="CSV"),
+           satisfies("a CSV header", lambda r: r.text.startswith("timestamp,")))
+    c.call("auditlogs.get_all", lambda: _items(bounded(audit.get_all(), PAGE_LIMIT), "events"), count(0))
+
+
 def run_py42_contract(contract: Contract, seed: Seed) -> Contract:
     """Every call, area by area, in one order (later areas use what earlier ones made)."""
     mock, c = seed.mock, contract
@@ -204,6 +288,8 @@ def run_py42_contract(contract: Contract, seed: Seed) -> Contract:
     root, org = _orgs(c, sdk)
     _users(c, sdk, seed, root, org)
     _legal_hold(c, sdk, seed)
+    _risk_profiles(c, sdk, seed)
+    _audit_log(c, sdk, seed)
     return c
 
 

@@ -83,7 +83,8 @@ def test_exchanges_of_both_sides_are_kept_and_redacted():
     for side in ("target", "reference"):
         text = result.exchanges_text(side)
         assert "PATCH " in text and "/scim/v2/Users/" in text     # Azure AD's disable
-        assert "GET " in text and "/v1/users?username=" in text   # the admin API read
+        # the admin API read, through py42 (the default profile's plan is CrashPlan Cloud: the console API)
+        assert "GET " in text and "/api/v1/User?username=" in text
         assert "Authorization: [REDACTED]" in text and "Bearer" not in text
         assert re.search(r'"access_token": "(?!\[REDACTED\])', text) is None  # the admin OAuth token
     assert result.exchanges_text("target") != result.exchanges_text("reference")  # different mocks, ports

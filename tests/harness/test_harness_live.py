@@ -83,7 +83,7 @@ def _with_ctrl_c(command: list[str]) -> list[str]:
 def _leftovers(served: Served, prefix: str) -> list[str]:
     session = RecordingSession(secrets=[served.token, served.client_secret], timeout=10)
     scim = ScimClient(served.scim_url, session, ScimAuth(served.token))
-    admin = Code42Admin(served.root, served.client_id, served.client_secret, session)
+    admin = Code42Admin(served.root, served.client_id, served.client_secret, session, plan="crashplan-cloud")
     try:
         return Sweeper(scim, admin).leftovers(prefix)
     finally:

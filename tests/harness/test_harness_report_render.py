@@ -54,7 +54,8 @@ def _check_result(out: Path) -> None:
     assert [s["status"] for s in result["steps"]] == ["passed", "passed", "passed", "failed"]
     exchanges = [a for s in result["steps"] for a in s.get("attachments", [])]
     assert any(a["name"].startswith("azure-ad ") and "/scim/v2/Users" in a["name"] for a in exchanges)
-    assert any(a["name"].startswith("harness ") and "/v1/users" in a["name"] for a in exchanges)
+    # the harness reads the Code42 user through py42 (the default profile is a CrashPlan plan: the console API)
+    assert any(a["name"].startswith("harness ") and "/api/v1/User" in a["name"] for a in exchanges)
     for attachment in exchanges:
         text = (out / attachment["source"]).read_text()
         assert not re.search(r"(?i)^authorization: (?!\[REDACTED\])", text, flags=re.MULTILINE), attachment["name"]

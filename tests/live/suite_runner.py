@@ -23,7 +23,7 @@ from harness.options import HarnessConfig
 from harness.record import ScenarioRecord
 from harness.scenario import Scenario, discover, load_scenario
 from harness.scenario_runner import run_scenario
-from harness.target import make_targets
+from harness.target import load_profile_dict, make_targets
 from simulators.common.bundled import data_dir
 from simulators.common.http_recording import RecordingSession
 
@@ -58,8 +58,8 @@ def run_suite(values: dict[str, Any], seed: int, scenarios: list[Scenario] | Non
 def _clients(config: HarnessConfig, admin: bool) -> tuple[RecordingSession, ScimClient, Code42Admin | None]:
     session = RecordingSession(secrets=config.secrets, timeout=config.request_timeout)
     scim = ScimClient(config.scim_url, session, ScimAuth(config.scim_token, config.scim_basic))
-    code42 = Code42Admin(config.code42_api_url, config.code42_client_id, config.code42_client_secret, session) \
-        if admin and config.code42_api_url else None
+    code42 = Code42Admin(config.code42_api_url, config.code42_client_id, config.code42_client_secret, session,
+                         plan=load_profile_dict(config.profile).get("plan")) if admin and config.code42_api_url else None
     return session, scim, code42
 
 

@@ -103,7 +103,8 @@ def test_cleanup_names_what_the_target_keeps_instead_of_nothing_left(tmp_path, t
     session = RecordingSession(secrets=config.secrets, timeout=10)
     try:
         scim = ScimClient(config.scim_url, session, ScimAuth(config.scim_token))
-        admin = Code42Admin(config.code42_api_url, config.code42_client_id, config.code42_client_secret, session)
+        admin = Code42Admin(config.code42_api_url, config.code42_client_id, config.code42_client_secret, session,
+                            plan="crashplan-cloud")  # the default profile's
         report = Sweeper(scim, admin).sweep(config.run_prefix)
     finally:
         session.close()

@@ -201,8 +201,10 @@ def scim_error_problems(status: int, content_type: str | None, body: Any) -> lis
 
 
 #: Code42 answers these with a 500 on purpose (code42-behaviour.md §4 error table: "USER_DUPLICATE | 500",
-#: "USERNAME_NOT_AN_EMAIL, EMAIL_INVALID ... | 500"), so the mock does too.
-DOCUMENTED_ADMIN_500 = frozenset({"USER_DUPLICATE", "USERNAME_NOT_AN_EMAIL", "EMAIL_INVALID", "INVALID_USERNAME"})
+#: "USERNAME_NOT_AN_EMAIL, EMAIL_INVALID ... | 500"), so the mock does too; and py42's ``orgs.get_current``
+#: catches a 500 from ``GET /api/v1/Org/my`` as what an API client gets (docs/code42-api.md).
+DOCUMENTED_ADMIN_500 = frozenset({"USER_DUPLICATE", "USERNAME_NOT_AN_EMAIL", "EMAIL_INVALID", "INVALID_USERNAME",
+                                  "API_CLIENT_HAS_NO_ORG"})
 
 
 #: The OAuth token endpoints answer RFC 6749 §5.2 error bodies, ``{"error": ..., "error_description": ...}``

@@ -26,9 +26,12 @@ from simulators.code42.http.admin.context import TOKENS_KEY
 from simulators.common.clock import VirtualClock
 from tests.code42.conftest import ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, SCIM_TOKEN, START, base_config
 
-#: Routes that are open by design: the credential exchanges themselves, Flask's static files, and the
-#: simulation control plane (guarded by loopback instead, tested below). Anything else must demand auth.
-CODE42_OPEN = {"/v1/oauth", "/api/v3/oauth/token", "/static/<path:filename>"}
+#: Routes that are open by design: the credential exchanges themselves, py42's key-value lookups of its
+#: microservices' base URLs (py42 sends them without credentials; they answer this server's own address),
+#: Flask's static files, and the simulation control plane (guarded by loopback instead, tested below).
+#: Anything else must demand auth.
+CODE42_OPEN = {"/v1/oauth", "/api/v3/oauth/token", "/v1/AUDIT-LOG_API-URL", "/v1/watchlists-API_URL",
+               "/static/<path:filename>"}
 AZURE_OPEN = {"/<tenant>/oauth2/v2.0/token", "/static/<path:filename>"}
 AZURE_CLIENT, AZURE_SECRET, AZURE_TENANT = "graph-client", "graph-client-secret", "11111111-2222-3333-4444-555555555555"
 BAD_CREDENTIALS = [None, "", "Bearer", "Bearer wrong-token", f"Bearer {SCIM_TOKEN}x", f"bearer  {SCIM_TOKEN[:-1]}",

@@ -9,19 +9,23 @@ Search pages are 0-based (``page`` in the body; ``iter_all`` starts at 0).
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from simulators.code42.domain.admin_errors import AdminError
 from simulators.code42.storage.store import Tx
 
-_LIST_FIELDS = ("actorIds", "actorIpAddresses", "actorNames", "eventTypes", "resourceIds", "userTypes")
+_LIST_FIELDS = ("actorIds", "actorIpAddresses", "actorNames", "eventTypes", "resourceIds", "userTypes",
+                "affectedUserIds", "affectedUserNames")
 _KV_PREFIX = "c42_audit_export:"
 #: [INF] the columns of Code42's audit-log CSV are not published.
 CSV_HEADER = "timestamp,type,actorId,actorName,actorIpAddress,userType,resourceId\r\n"
 
 
 def check_query(body: dict[str, Any]) -> None:
-    """The fields of ``QueryAuditLogRequest``: lists of strings, a ``dateRange`` of epoch seconds."""
+    """The fields of ``QueryAuditLogRequest`` (and py42's ``affectedUserIds``/``affectedUserNames``): lists of
+    strings, a ``dateRange`` of epoch seconds (incydr) or ISO 8601 timestamps (py42 sends
+    ``2024-01-01T00:00:00.000000Z``)."""
     for name in _LIST_FIELDS:
         value = body.get(name)
         if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -32,8 +36,18 @@ def check_query(body: dict[str, Any]) -> None:
             raise AdminError(400, "INVALID_PARAMETER", "dateRange must be {startTime, endTime}")
         for name in ("startTime", "endTime"):
             value = window.get(name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                raise AdminError(400, "INVALID_PARAMETER", f"dateRange.{name} must be epoch seconds")
+            if value is not None and not _is_time(value):
+                raise AdminError(400, "INVALID_PARAMETER", f"dateRange.{name} must be epoch seconds or ISO 8601")
+
+
+def _is_time(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            datetime.fromisoformat(value)  # Python 3.11 reads the "Z" suffix
+        except ValueError:
+            return False
+        return True
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _page_numbers(body: dict[str, Any]) -> tuple[int, int]:

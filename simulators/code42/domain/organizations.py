@@ -95,6 +95,35 @@ def set_active(domain: Code42Domain, tx: Tx, ident: str, active: bool) -> None:
     tables.update_org(tx, org["org_id"], now, active=active, deactivated_at=None if active else now)
 
 
+def _with_descendants(tx: Tx, org: dict[str, Any]) -> list[dict[str, Any]]:
+    """``org`` and every org below it, parents before children."""
+    children: dict[int, list[dict[str, Any]]] = {}
+    for other in tables.list_orgs(tx):
+        if other["parent_org_id"] is not None:
+            children.setdefault(other["parent_org_id"], []).append(other)
+    found, queue = [], [org]
+    while queue:
+        current = queue.pop(0)
+        found.append(current)
+        queue += children.get(current["org_id"], [])
+    return found
+
+
+def set_blocked(domain: Code42Domain, tx: Tx, ident: str, blocked: bool) -> None:
+    """py42 ``orgs.block``: "Blocks the organization ... as well as its child organizations. A blocked
+    organization will not allow any of its users ... to log in", so their users are blocked as an admin
+    blocks one. ``orgs.unblock`` lifts the block on the org and its descendants, and "all users in the
+    organization remain blocked until they are unblocked individually"."""
+    now = isoformat(tx.now)
+    for org in _with_descendants(tx, org_or_404(tx, ident)):
+        if org["blocked"] != blocked:
+            tables.update_org(tx, org["org_id"], now, blocked=blocked)
+        if blocked:
+            for user in tables.users_in_org(tx, org["org_id"]):
+                if not user["blocked"]:
+                    domain.lifecycle.admin_block(tx, user, True)
+
+
 # ---------------------------------------------------------------- the console API (py42)
 
 def org_legacy(tx: Tx, org: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +132,7 @@ def org_legacy(tx: Tx, org: dict[str, Any]) -> dict[str, Any]:
     return {
         "orgId": org["org_id"], "orgUid": org["org_uid"], "orgGuid": org["org_guid"], "orgName": org["name"],
         "orgExtRef": org["ext_ref"], "notes": org["notes"], "status": "Active" if org["active"] else "Deactivated",
-        "active": org["active"], "blocked": False, "parentOrgId": parent["org_id"] if parent else None,
+        "active": org["active"], "blocked": org["blocked"], "parentOrgId": parent["org_id"] if parent else None,
         "parentOrgUid": parent["org_uid"] if parent else None, "parentOrgGuid": parent["org_guid"] if parent else None,
         "type": "ENTERPRISE", "classification": "BASIC", "registrationKey": registration_key(org["org_guid"]),
         "userCount": tables.count_users_in_org(tx, org["org_id"]), "orgCount": tables.count_child_orgs(tx, org["org_id"]),

@@ -31,9 +31,15 @@ def provider_or_404(domain: Code42Domain, tx: Tx, provider_id: str) -> dict[str,
     return copy.deepcopy(settings)
 
 
+#: What the list of providers says it is: these console routes are scimgate's own shapes (Code42 publishes no
+#: API for them), so a harness asks for them only where the answer names the mock (``harness/probe.py``).
+SIMULATOR = "scimgate-code42"
+
+
 def list_providers(domain: Code42Domain, tx: Tx, base_url: str) -> dict[str, Any]:
     settings = domain.current_settings(tx)
-    return {"scimServers": [provider_settings.to_scim_server_data(tx, settings, base_url)], "totalCount": 1}
+    return {"scimServers": [provider_settings.to_scim_server_data(tx, settings, base_url)], "totalCount": 1,
+            "simulator": SIMULATOR}
 
 
 def get_provider(domain: Code42Domain, tx: Tx, provider_id: str, base_url: str) -> dict[str, Any]:

@@ -3,7 +3,8 @@ actor (``/v1/actors``), the older user risk profile (``/v1/user-risk-profiles``,
 replaced by actors) and the console's ``ScimUserDataEntry`` (code42-open-questions.md).
 
 One actor per Code42 user, ``actorId`` = the userUid, its own parent with no children: the mock has no
-cloud aliases or second identities to merge into a family. An actor and a risk profile are two views of
+second identities to merge into a family. A risk profile's cloud aliases (py42 ``add_cloud_aliases``, at
+most two, as py42's ``Py42CloudAliasLimitExceededError`` says) are the actor's alternate names. An actor and a risk profile are two views of
 the same person, so their ``notes``, ``startDate`` and ``endDate`` are one stored value
 (``profile_notes``, ``start_date``, ``end_date``; dates as ``YYYY-MM-DD``), separate from the console
 user's own ``notes``. The actor API writes dates as ``"YYYY-MM-DD"``, the risk profile as
@@ -60,7 +61,7 @@ def profile_json(tx: Tx, user: dict[str, Any], tenant_id: str) -> dict[str, Any]
         "employmentType": attrs.get("employmentType"), "country": attrs.get("country"),
         "region": attrs.get("region"), "locality": attrs.get("locality"), "active": user["active"],
         "deleted": False, "supportUser": False, "startDate": _date_object(user["start_date"]),
-        "endDate": _date_object(user["end_date"]), "cloudAliases": [],
+        "endDate": _date_object(user["end_date"]), "cloudAliases": user["cloud_aliases"],
     }
 
 
@@ -112,12 +113,49 @@ def update_profile(tx: Tx, ident: str, paths: list[str], body: dict[str, Any]) -
     return profile_json(tx, user, tenant.tenant_uid(tx))
 
 
+CLOUD_ALIAS_LIMIT = 2  # py42: "Cloud alias limit exceeded. A max of 2 cloud aliases are allowed."
+CLOUD_ALIAS_MAX_LENGTH = 50  # py42: "Cloud alias character limit exceeded. Max 50 characters."
+
+
+def _aliases(body: dict[str, Any], user: dict[str, Any]) -> list[str]:
+    aliases = body.get("cloudAliases")
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise AdminError(400, "INVALID_PARAMETER", "cloudAliases must be a list of non-empty strings")
+    if body.get("userId") not in (None, user["user_uid"], str(user["user_id"])):
+        raise AdminError(400, "INVALID_PARAMETER", "userId in the body must be the user of the path")
+    return [a.strip() for a in aliases]
+
+
+def add_cloud_aliases(tx: Tx, ident: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``POST /v1/user-risk-profiles/{id}/add-cloud-aliases {cloudAliases, userId}``; more than the limit is
+    400 with the text py42 matches ("Cloud usernames must be less than or equal to")."""
+    user = user_or_404(tx, ident)
+    wanted = _aliases(body, user)
+    if any(len(a) > CLOUD_ALIAS_MAX_LENGTH for a in wanted):
+        raise AdminError(400, "INVALID_PARAMETER", f"a cloud alias is at most {CLOUD_ALIAS_MAX_LENGTH} characters")
+    aliases = list(user["cloud_aliases"]) + [a for a in wanted if a not in user["cloud_aliases"]]
+    if len(aliases) > CLOUD_ALIAS_LIMIT:
+        raise AdminError(400, "CLOUD_ALIAS_LIMIT", f"Cloud usernames must be less than or equal to {CLOUD_ALIAS_LIMIT}")
+    user = tables.update_user(tx, user["user_id"], isoformat(tx.now), cloud_aliases=aliases)
+    return profile_json(tx, user, tenant.tenant_uid(tx))
+
+
+def delete_cloud_aliases(tx: Tx, ident: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``POST /v1/user-risk-profiles/{id}/delete-cloud-aliases``: the named aliases go (unknown ones are none)."""
+    user = user_or_404(tx, ident)
+    gone = set(_aliases(body, user))
+    aliases = [a for a in user["cloud_aliases"] if a not in gone]
+    user = tables.update_user(tx, user["user_id"], isoformat(tx.now), cloud_aliases=aliases)
+    return profile_json(tx, user, tenant.tenant_uid(tx))
+
+
 # ---------------------------------------------------------------- actors
 
 def actor_json(tx: Tx, user: dict[str, Any]) -> dict[str, Any]:
     """``Actor`` (incydr ``actors/models.py``)."""
     attrs = user["attrs"]
     aliases = [user["email"]] if user["email"] and user["email"].lower() != user["username"].lower() else []
+    aliases += [a for a in user["cloud_aliases"] if a not in aliases]
     return {
         "actorId": user["user_uid"], "name": user["username"], "firstName": user["first_name"],
         "lastName": user["last_name"], "active": user["active"], "alternateNames": aliases,

@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS c42_orgs (
     ext_ref TEXT,
     notes TEXT,
     active INTEGER NOT NULL DEFAULT 1,
+    blocked INTEGER NOT NULL DEFAULT 0,
     default_roles TEXT,
     created_at TEXT NOT NULL,
     modified_at TEXT NOT NULL,
@@ -57,7 +58,8 @@ CREATE TABLE IF NOT EXISTS c42_users (
     quota_bytes INTEGER,
     profile_notes TEXT,
     start_date TEXT,
-    end_date TEXT
+    end_date TEXT,
+    cloud_aliases TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS c42_groups (
     scim_id TEXT PRIMARY KEY,
@@ -110,9 +112,11 @@ _ADDED_COLUMNS = (
     ("c42_lh_policies", "creator_id", "TEXT"),
     ("c42_lh_matters", "ext_ref", "TEXT"), ("c42_lh_matters", "creator_type", "TEXT"),
     ("c42_lh_matters", "creator_id", "TEXT"),
+    ("c42_orgs", "blocked", "INTEGER NOT NULL DEFAULT 0"),
+    ("c42_users", "cloud_aliases", "TEXT NOT NULL DEFAULT '[]'"),
 )
 
-_USER_JSON = ("roles", "scim_roles", "attrs", "edited")
+_USER_JSON = ("roles", "scim_roles", "attrs", "edited", "cloud_aliases")
 
 
 def add_missing_columns(tx: Tx) -> None:
@@ -223,6 +227,7 @@ def _row_to_org(row: Any) -> dict[str, Any]:
     org = dict(row)
     org["default_roles"] = None if org["default_roles"] is None else json.loads(org["default_roles"])
     org["active"] = bool(org["active"])
+    org["blocked"] = bool(org["blocked"])
     return org
 
 
@@ -273,7 +278,8 @@ def insert_org(tx: Tx, *, name: str, parent_org_id: int | None, now: str, defaul
 
 
 def update_org(tx: Tx, org_id: int, now: str, **fields: Any) -> dict[str, Any]:
-    """Set org columns (``name``, ``ext_ref``, ``notes``, ``active``, ``deactivated_at``); bumps ``modified_at``."""
+    """Set org columns (``name``, ``ext_ref``, ``notes``, ``active``, ``blocked``, ``deactivated_at``); bumps
+    ``modified_at``."""
     cols = [f"{key} = ?" for key in fields] + ["modified_at = ?"]
     params = [int(v) if isinstance(v, bool) else v for v in fields.values()] + [now]
     tx.execute(f"UPDATE c42_orgs SET {', '.join(cols)} WHERE org_id = ?", (*params, org_id))

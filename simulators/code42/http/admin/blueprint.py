@@ -32,6 +32,7 @@ from simulators.code42.http.admin import (
     orgs,
     providers,
     roles,
+    service_discovery,
     sync_log,
     user_data,
     users,
@@ -40,7 +41,7 @@ from simulators.code42.http.admin.context import DOMAIN_KEY, TOKENS_KEY
 
 bp = Blueprint("code42_admin", __name__)
 for _child in (oauth, users, console_users, roles, orgs, console_orgs, legal_hold, legal_hold_console, user_data,
-               actors, directory_groups, devices, customer, audit_log, sync_log, providers):
+               actors, directory_groups, devices, customer, audit_log, service_discovery, sync_log, providers):
     bp.register_blueprint(_child.bp)
 
 
@@ -60,7 +61,11 @@ def _http_error(error: HTTPException) -> Response:
     return _admin_error(AdminError(error.code or 500, token, error.description or error.name or token))
 
 
-bp.before_request(oauth.authenticate)
+@bp.before_request
+def _authenticate() -> None:
+    """Bearer authentication, except py42's key-value lookups, which it sends without credentials."""
+    if request.endpoint not in service_discovery.OPEN_ENDPOINTS:
+        oauth.authenticate()
 
 
 def _unrouted(error: HTTPException) -> Response:

@@ -34,9 +34,24 @@ def risk_profile(ident: str) -> Any:
 def update_risk_profile(ident: str) -> Any:
     """``?paths=startDate&paths=notes`` names what changes; the body holds the new values."""
     data = body(structured=frozenset({"startDate", "endDate"}))
-    paths = [p for value in request.args.getlist("paths") for p in value.split(",") if p]
+    # incydr repeats ``paths``; py42 sends one ``paths=startDate, notes`` (comma and space).
+    paths = [p.strip() for value in request.args.getlist("paths") for p in value.split(",") if p.strip()]
     with domain().transaction() as tx:
         return jsonify(user_data.update_profile(tx, ident, paths, data))
+
+
+@bp.post("/v1/user-risk-profiles/<ident>/add-cloud-aliases")
+def add_cloud_aliases(ident: str) -> Any:
+    data = body(structured=frozenset({"cloudAliases"}))
+    with domain().transaction() as tx:
+        return jsonify(user_data.add_cloud_aliases(tx, ident, data))
+
+
+@bp.post("/v1/user-risk-profiles/<ident>/delete-cloud-aliases")
+def delete_cloud_aliases(ident: str) -> Any:
+    data = body(structured=frozenset({"cloudAliases"}))
+    with domain().transaction() as tx:
+        return jsonify(user_data.delete_cloud_aliases(tx, ident, data))
 
 
 @bp.get("/api/v18/scim-user-data/collated-view")
