@@ -49,6 +49,16 @@ class ScenarioRecord:
     def exchanges(self) -> list[dict[str, Any]]:
         return [ex for step in self.steps for ex in step.exchanges]
 
+    @property
+    def expectations(self) -> int:
+        """How many ``then`` entries the run reached, checked or skipped (each is one step record)."""
+        return sum(1 for step in self.steps if step.phase == "then")
+
+    @property
+    def partially_verified(self) -> bool:
+        """Passed, but some expectations were skipped alone: green without having been fully checked."""
+        return self.status == Status.PASSED and bool(self.skipped_checks)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

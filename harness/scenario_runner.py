@@ -47,13 +47,25 @@ CleanupListener = Callable[[str, str], None]
 
 
 class Observer(Protocol):
+    """Hears the steps of a run as they happen.
+
+    ``step`` wraps a step that runs: the exception it ends with gives its status (through
+    :meth:`harness.verdict.Verdict.of`: an expectation that could not be judged is *skipped*, not broken).
+    ``skipped`` reports an expectation that was never run (a missing capability, or Code42-only on another
+    product), so a report shows it as its own skipped step with the reason.
+    """
+
     def step(self, label: str) -> contextlib.AbstractContextManager[Any]: ...
+    def skipped(self, label: str, reason: str) -> None: ...
     def attach(self, name: str, body: str, mime: str) -> None: ...
 
 
 class NullObserver:
     def step(self, label: str) -> contextlib.AbstractContextManager[Any]:
         return contextlib.nullcontext()
+
+    def skipped(self, label: str, reason: str) -> None:
+        pass
 
     def attach(self, name: str, body: str, mime: str) -> None:
         pass
@@ -250,6 +262,9 @@ class ScenarioRunner:
                          message=self.redactor.text(reason), basis=basis)
         self.record.steps.append(rec)
         self.record.skipped_checks.append(f"{step.label}: {rec.message}")
+        tag = expectations.label(basis)  # a Code42-only reason already starts with it
+        self.observer.skipped(rec.label, f"not checked: {rec.message}" if rec.message.startswith(tag)
+                              else f"not checked [{tag}]: {rec.message}")
         self.record.timeline.append(f"{'':>10}  {Status.SKIPPED:<7} {step.label} [{expectations.label(basis)}]: "
                                     f"{rec.message}")
 

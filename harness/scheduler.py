@@ -24,7 +24,7 @@ from harness.record import ScenarioRecord
 from harness.scenario import Scenario
 from harness.scenario_runner import ScenarioRunner
 from harness.target import Targets
-from harness.verdict import Verdict
+from harness.verdict import Status, Verdict
 
 
 @dataclass
@@ -34,7 +34,7 @@ class ObservedStep:
     label: str
     attachments: list[tuple[str, str, str]] = field(default_factory=list)   # name, body, mime
     children: list[ObservedStep] = field(default_factory=list)
-    error: str | None = None          # "failed" (an assertion) or "broken"
+    error: str | None = None          # the step's Status when not passed: "failed", "broken" or "skipped"
     message: str = ""
 
 
@@ -53,11 +53,14 @@ class RecordingObserver:
         try:
             yield
         except BaseException as exc:
-            node.error = "failed" if isinstance(exc, AssertionError) else "broken"
+            node.error = Verdict.of(exc).status.value
             node.message = str(exc)
             raise
         finally:
             self._stack.pop()
+
+    def skipped(self, label: str, reason: str) -> None:
+        self._stack[-1].children.append(ObservedStep(label, error=Status.SKIPPED.value, message=reason))
 
     def attach(self, name: str, body: str, mime: str) -> None:
         self._stack[-1].attachments.append((name, body, mime))

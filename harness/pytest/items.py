@@ -14,7 +14,13 @@ import pytest
 from harness.errors import ConfigError, ScenarioFormatError
 from harness.pytest import stash
 from harness.pytest.live import progress_ticker
-from harness.pytest.outcomes import ExploreDisagreement, ScenarioOutcome, raise_outcome
+from harness.pytest.outcomes import (
+    EXPECTATIONS,
+    SKIPPED_EXPECTATION,
+    ExploreDisagreement,
+    ScenarioOutcome,
+    raise_outcome,
+)
 from harness.record import ScenarioRecord
 from harness.report import allure as report
 from harness.scenario import Scenario, load_scenario
@@ -71,11 +77,16 @@ def _scenario_test(scenario: Scenario) -> Callable[..., None]:
         config = request.config
         report.describe_scenario(scenario)
         record = _record(scenario, scimgate_targets, request.node)
-        report.describe_record(record)
+        report.describe_record(record, scenario)
+        # user_properties become JUnit properties and travel to the xdist controller (the run's summary).
+        properties = request.node.user_properties
         if record.cleanup:
-            request.node.user_properties.append(("cleanup", record.cleanup))
-        request.node.user_properties.append(("scenario_id", scenario.id))
-        request.node.user_properties.append(("category", record.category or "passed"))
+            properties.append(("cleanup", record.cleanup))
+        properties.append(("scenario_id", scenario.id))
+        properties.append(("category", record.category or "passed"))
+        if record.skipped_checks:
+            properties.append((EXPECTATIONS, str(record.expectations)))
+            properties += [(SKIPPED_EXPECTATION, entry) for entry in record.skipped_checks]
         harness = config.stash[stash.CONFIG]
         raise_outcome(record, config.stash[stash.DEVIATIONS].get(scenario.id), harness.known_deviations)
 
@@ -87,11 +98,12 @@ def _record(scenario: Scenario, targets: Targets, item: pytest.Item) -> Scenario
     """Run the scenario here, or pick up what the live run's thread pool recorded (replayed into Allure)."""
     config = item.config
     live = config.stash.get(stash.LIVE_RUN, None)
+    observer = report.AllureObserver(skip=pytest.skip.Exception)
     if live is None:
-        return run_scenario(scenario, targets, report.AllureObserver())
+        return run_scenario(scenario, targets, observer)
     outcome = live.runs.result(scenario, tick=progress_ticker(config, live, item),
                                every=config.stash[stash.CONFIG].progress_interval)
-    report.replay(outcome.steps)
+    observer.replay(outcome.steps)
     return outcome.record
 
 

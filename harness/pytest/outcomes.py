@@ -18,6 +18,10 @@ from harness.verdict import Status
 
 #: The longest reason line the terminal shows; the report keeps the full text.
 MAX_REASON = 200
+#: user_properties (JUnit properties) of a scenario with expectations skipped alone: how many
+#: expectations it reached, and one ``then[2] code42.user: <reason>`` entry per skipped expectation.
+EXPECTATIONS = "expectations"
+SKIPPED_EXPECTATION = "skipped_expectation"
 _ELLIPSIS = " [...] "
 
 
@@ -43,6 +47,20 @@ def short(text: str) -> str:
     head, tail = 120, MAX_REASON - 120 - len(_ELLIPSIS)
     return "\n".join(line if len(line) <= MAX_REASON else line[:head] + _ELLIPSIS + line[-tail:]
                      for line in text.splitlines())
+
+
+def partial_line(scenario_id: str, skipped: list[str], expectations: int) -> str:
+    """``PARTIAL <id>: 2 of 5 expectations not checked: <reason>; <reason>``, within :data:`MAX_REASON`.
+
+    ``skipped`` are ``ScenarioRecord.skipped_checks`` entries (``then[2] code42.user: <reason>``). Each
+    distinct reason gets an equal share of the line, cut at its end, so every kind of reason stays
+    visible; the report and the JUnit properties keep them whole.
+    """
+    head = f"PARTIAL {scenario_id}: {len(skipped)} of {expectations} expectations not checked: "
+    reasons = list(dict.fromkeys(entry.partition(": ")[2] or entry for entry in skipped))
+    share = max(40, (MAX_REASON - len(head)) // len(reasons) - 2)
+    cut = [r if len(r) <= share else r[:share - len(_ELLIPSIS)].rstrip() + _ELLIPSIS.rstrip() for r in reasons]
+    return short(head + "; ".join(cut))
 
 
 def _terminal(text: str) -> str:
@@ -80,11 +98,20 @@ class RunTally:
 
     def __init__(self) -> None:
         self.outcomes: dict[str, str] = {}   # nodeid -> passed | failed | skipped
+        self.partial: dict[str, str] = {}    # nodeid -> "PARTIAL <scenario id>: 2 of 5 expectations not checked: ..."
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """A hook: the plugin registers the tally as a plugin object for the session."""
-        if report.when == "call" and any(key == "scenario_id" for key, _ in report.user_properties):
-            self.outcomes[report.nodeid] = report.outcome
+        """A hook: the plugin registers the tally as a plugin object for the session. Reads only the
+        report (its user_properties), which is what reaches the xdist controller."""
+        properties = [(key, value) for key, value in report.user_properties]
+        if report.when != "call" or not any(key == "scenario_id" for key, _ in properties):
+            return
+        self.outcomes[report.nodeid] = report.outcome
+        skipped = [value for key, value in properties if key == SKIPPED_EXPECTATION]
+        if report.outcome == "passed" and skipped:
+            scenario_id = next(value for key, value in properties if key == "scenario_id")
+            total = int(next(value for key, value in properties if key == EXPECTATIONS))
+            self.partial[report.nodeid] = partial_line(scenario_id, skipped, total)
 
     def nothing_verified(self) -> str | None:
         """The message for a run whose scenarios were all skipped, or None."""

@@ -175,5 +175,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Passed scenarios that were not fully checked (like pytest's short summary), then run-level notices."""
+    tally = config.stash.get(stash.TALLY, None)
+    if tally is not None and tally.partial:
+        terminalreporter.write_sep("-", f"scimgate: {len(tally.partial)} passed scenario(s) only partially verified",
+                                   yellow=True)
+        for line in tally.partial.values():
+            terminalreporter.write_line(line)
     for line in config.stash.get(stash.NOTICES, []):
         terminalreporter.write_line(line, red=True, bold=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import platform
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,11 @@ import allure
 from harness.record import ScenarioRecord
 from harness.scenario import Scenario
 from harness.scheduler import ObservedStep
+from harness.verdict import Status, Verdict
 
 EPIC = "Code42 SCIM provisioning from Azure AD"
+#: The tag of a scenario that passed with expectations skipped alone (docs/verdicts.md).
+PARTIAL_TAG = "partially verified"
 SEED_URL = "https://scimgate.invalid/seeds/{seed}#{section}"
 
 #: Allure categories; the plugin prefixes every message with its category in brackets. ``[\s\S]*``
@@ -54,55 +58,100 @@ def scenario_labels(scenario: Scenario) -> list[Any]:
     return labels + [allure.tag(tag) for tag in scenario.tags]
 
 
-class AllureObserver:
-    """The runner's observer: each given/when/then step is an Allure step with its HTTP exchanges."""
+class _Broken(Exception):
+    """Ends an Allure step as *broken* where the step's own exception would read otherwise (replay)."""
 
-    def step(self, label: str) -> contextlib.AbstractContextManager[Any]:
-        return allure.step(label)
+
+class _Failed(AssertionError):
+    """Ends an Allure step as *failed* (allure-pytest marks an ``AssertionError`` failed)."""
+
+
+class AllureObserver:
+    """The runner's observer: each given/when/then step is an Allure step with its HTTP exchanges.
+
+    A step's Allure status is its verdict's (:meth:`harness.verdict.Verdict.of`), so an expectation that
+    could not be judged is *skipped* with its reason, never broken. allure-pytest derives a step's status
+    from the exception it ends with and reports only pytest's skip exception as skipped; the pytest glue
+    hands that class in as ``skip``, so this module never imports pytest.
+    """
+
+    def __init__(self, skip: type[BaseException]):
+        self._skip = skip
+
+    @contextlib.contextmanager
+    def step(self, label: str) -> Iterator[None]:
+        context = allure.step(label)
+        context.__enter__()
+        try:
+            yield
+        except BaseException as exc:
+            self._close(context, Verdict.of(exc).status, str(exc), exc)
+            raise
+        self._close(context, Status.PASSED, "")
+
+    def skipped(self, label: str, reason: str) -> None:
+        """An expectation that did not run: its own Allure step, status *skipped*, the reason as message."""
+        context = allure.step(label)
+        context.__enter__()
+        self._close(context, Status.SKIPPED, reason)
 
     def attach(self, name: str, body: str, mime: str) -> None:
         kind = allure.attachment_type.JSON if mime == "application/json" else allure.attachment_type.TEXT
         allure.attach(body, name=name, attachment_type=kind)
 
+    def replay(self, node: ObservedStep) -> None:
+        """Report a step tree recorded on a worker thread into Allure, from the item's (main) thread."""
+        for name, body, mime in node.attachments:
+            self.attach(name, body, mime)
+        for child in node.children:
+            context = allure.step(child.label)
+            context.__enter__()
+            self.replay(child)
+            self._close(context, Status(child.error or Status.PASSED), child.message)
 
-class _Replayed(Exception):
-    """Re-raised inside a replayed Allure step so allure-pytest marks it broken."""
+    def _close(self, context: Any, status: Status, message: str, error: BaseException | None = None) -> None:
+        """End the open Allure step ``context`` with ``status``: the step's own exception where allure-pytest
+        reads it the same way (its traceback stays in the report), else one that it reads as ``status``."""
+        if status is Status.PASSED:
+            context.__exit__(None, None, None)
+            return
+        if status is Status.SKIPPED:
+            shown: BaseException = self._skip(message)
+        elif status is Status.FAILED:
+            shown = error if isinstance(error, AssertionError) else _Failed(message)
+        else:
+            shown = error if error is not None and not isinstance(error, AssertionError) else _Broken(message)
+        context.__exit__(type(shown), shown, shown.__traceback__ if shown is error else None)
 
 
-class _ReplayedFailure(AssertionError):
-    """Re-raised inside a replayed Allure step so allure-pytest marks it failed."""
-
-
-def replay(node: ObservedStep) -> None:
-    """Report a step tree recorded on a worker thread into Allure, from the item's (main) thread."""
-    for name, body, mime in node.attachments:
-        AllureObserver().attach(name, body, mime)
-    for child in node.children:
-        try:
-            with allure.step(child.label):
-                replay(child)
-                if child.error == "failed":
-                    raise _ReplayedFailure(child.message)
-                if child.error:
-                    raise _Replayed(child.message)
-        except (_Replayed, _ReplayedFailure):
-            pass
+def _description(scenario: Scenario) -> str:
+    doc = scenario.doc
+    quote = f"\n\n> {doc['quote']}" if doc.get("quote") else ""
+    return scenario.description or f"{scenario.title}\n\nSource: {doc['seed']} § {doc['section']}{quote}"
 
 
 def describe_scenario(scenario: Scenario) -> None:
     """Title, description (with the seed's quote) and the scenario's YAML, before it runs."""
-    doc = scenario.doc
-    quote = f"\n\n> {doc['quote']}" if doc.get("quote") else ""
     allure.dynamic.title(scenario.title)
-    allure.dynamic.description(scenario.description
-                               or f"{scenario.title}\n\nSource: {doc['seed']} § {doc['section']}{quote}")
+    allure.dynamic.description(_description(scenario))
     allure.attach(scenario.source, name=f"scenario {scenario.path.name}", attachment_type=allure.attachment_type.YAML)
 
 
-def describe_record(record: ScenarioRecord) -> None:
-    """The run's parameters and its timeline, after it ran."""
+def describe_record(record: ScenarioRecord, scenario: Scenario) -> None:
+    """The run's parameters and its timeline, after it ran; for a scenario that ran, what it could not check.
+
+    A scenario that passed with expectations skipped alone also gets the tag :data:`PARTIAL_TAG`, so the
+    report can be filtered for green results that were not fully checked.
+    """
     allure.dynamic.parameter("profile", record.profile)
     allure.dynamic.parameter("target", record.target, excluded=True)
+    if record.skipped_checks and record.status != Status.SKIPPED:
+        listed = "\n".join(f"- {entry}" for entry in record.skipped_checks)
+        headline = "Partially verified" if record.partially_verified else "Not fully checked"
+        allure.dynamic.description(f"{_description(scenario)}\n\n**{headline}**: {len(record.skipped_checks)} of "
+                                   f"{record.expectations} expectations were not checked:\n\n{listed}")
+    if record.partially_verified:
+        allure.dynamic.tag(PARTIAL_TAG)
     if record.timeline:
         allure.attach("\n".join(record.timeline), name="timeline", attachment_type=allure.attachment_type.TEXT)
 

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -25,9 +26,22 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 # each wait returns as soon as its element is there.
 HANG_LIMIT_MS = 300_000
 TREE_LEAF = '[data-testid="tree-leaf-title"]'
-# A test result's view is rendered once its header status, error and step tree are in the DOM.
-RESULT_RENDERED = ('[data-testid="test-result-status-failed"]', '[data-testid="test-result-error-message"]',
-                   '[data-testid="test-result-steps-root"]')
+# A tree group whose arrow is not turned open: Allure expands only the groups holding failures.
+CLOSED_GROUP = '[data-testid="tree-arrow"]:not(:has(svg[class*="arrow-button-icon--opened"]))'
+OPENED = 'svg[class*="arrow-button-icon--opened"]'
+MAX_TREE_DEPTH = 8   # epic -> area -> scenario is three; a bound on the loop, not a wait
+STEPS_ROOT = '[data-testid="test-result-steps-root"]'
+STEP_HEADER = '[data-testid="test-result-step-header"]'
+DESCRIPTION = '[data-testid="test-result-description-frame"]'
+
+
+@dataclass
+class ResultView:
+    """What an engineer sees on a test result's page."""
+
+    text: str                       # the page's visible text, whitespace folded
+    steps: list[tuple[str, str]]    # top-level steps: (title, status shown by its icon)
+    description: str                # the rendered description (an iframe), whitespace folded
 
 
 def chromium() -> tuple[str | None, str]:
@@ -61,17 +75,51 @@ def report_page(html: Path) -> Iterator[Page]:
             browser.close()
 
 
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _open_first_result(page: Page, status: str) -> None:
+    """Open tree groups down to the first result, click it, and wait until its view has rendered: the
+    header shows ``status``, the steps are there (and for a failure, the error message)."""
+    leaf = page.locator(TREE_LEAF).first
+    for _ in range(MAX_TREE_DEPTH):
+        page.locator(f"{TREE_LEAF}, {CLOSED_GROUP}").first.wait_for(state="visible")
+        if leaf.is_visible():
+            break
+        arrow = page.locator(CLOSED_GROUP).first.element_handle()
+        arrow.click()
+        arrow.wait_for_selector(OPENED)  # opened before the next look, so no group is clicked twice
+    leaf.click()
+    rendered = [f'[data-testid="test-result-status-{status}"]', STEPS_ROOT]
+    if status in ("failed", "broken"):
+        rendered.append('[data-testid="test-result-error-message"]')
+    for selector in rendered:
+        page.locator(selector).first.wait_for(state="visible")
+
+
 def rendered_text(html: Path, *, open_first_result: bool = False) -> str:
     """The visible text of ``html`` once its result tree rendered (whitespace folded).
 
-    With ``open_first_result`` the first tree leaf is clicked, as an engineer would, and the text is
-    read once that result's view has rendered.
+    With ``open_first_result`` the first result (a failed one) is opened, as an engineer would, and the
+    text is read once that result's view has rendered.
     """
     with report_page(html) as page:
-        leaf = page.locator(TREE_LEAF).first
-        leaf.wait_for(state="visible")
+        page.locator(TREE_LEAF).first.wait_for(state="visible")
         if open_first_result:
-            leaf.click()
-            for selector in RESULT_RENDERED:
-                page.locator(selector).first.wait_for(state="visible")
-        return re.sub(r"\s+", " ", page.locator("body").inner_text())
+            _open_first_result(page, "failed")
+        return _fold(page.locator("body").inner_text())
+
+
+def result_view(html: Path, status: str) -> ResultView:
+    """The first result of ``html`` (whose status is ``status``) opened as an engineer would."""
+    with report_page(html) as page:
+        _open_first_result(page, status)
+        steps = []
+        for header in page.locator(f'{STEPS_ROOT} > [data-testid="test-result-step"] > {STEP_HEADER}').all():
+            icon = header.locator('[data-testid^="tree-leaf-status-"]').first.get_attribute("data-testid")
+            title = header.locator('[data-testid="test-result-step-title"]').first.inner_text()
+            steps.append((title, icon.removeprefix("tree-leaf-status-")))
+        description = page.frame_locator(DESCRIPTION).locator("body")
+        description.wait_for(state="visible")
+        return ResultView(_fold(page.locator("body").inner_text()), steps, _fold(description.inner_text()))

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import chromium, rendered_text
+from browser import chromium, rendered_text, result_view
 
 from harness import cli
 from harness.report.html import missing_tools
@@ -97,3 +97,38 @@ def test_report_renders_the_failed_scenario_in_chromium(pytester, tmp_path):
     page = rendered_text(index, open_first_result=True)
     assert "then[1] code42.user" in page and "[product defect]" in page
     assert "Category: Product defects" in page
+
+
+PARTIAL = """\
+id: report/partially-verified
+title: Discovery, partly Code42
+area: reporting
+doc: {seed: code42-behaviour.md, section: s}
+then:
+  - basis: code42
+    scim.request: {method: GET, path: /ServiceProviderConfig, expect: {body: {bulk: {supported: false}}}}
+  - scim.request: {method: GET, path: /ServiceProviderConfig, expect: {status: 200}}
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(missing_tools() is not None, reason=f"HTML rendering needs Node.js: {missing_tools()}")
+def test_report_shows_a_skipped_expectation_of_a_passed_scenario(pytester, tmp_path):
+    """Under the profile rfc-scim the Code42-only expectation is skipped alone; the page shows it as a
+    skipped step, the tag, and what was not checked."""
+    binary, why = chromium()
+    if binary is None:
+        pytest.skip(f"chromium cannot be installed: {why}")
+    suite = pytester.path / "suite"
+    suite.mkdir()
+    (suite / "partial.yaml").write_text(PARTIAL)
+    results = pytester.path / "allure"
+    pytester.runpytest("-p", "no:cacheprovider", "--scenarios", str(suite), "--profile", "rfc-scim",
+                       f"--alluredir={results}").assert_outcomes(passed=1)
+    html = tmp_path / "html"
+    assert cli.main(["report", "--results", str(results), "--output", str(html)]) == 0
+    view = result_view(html / "index.html", "passed")
+    assert view.steps == [("then[0] scim.request", "skipped"), ("then[1] scim.request", "passed")]
+    assert "partially verified" in view.text
+    assert ("Partially verified: 1 of 2 expectations were not checked: then[0] scim.request: Code42 behaviour: "
+            "checked only where the profile says the target is Code42") in view.description

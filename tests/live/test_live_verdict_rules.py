@@ -151,8 +151,12 @@ def test_a_test_connection_without_an_answer_is_target_unreachable_not_a_defect(
     from types import SimpleNamespace
 
     from harness.errors import ExpectationFailed, TargetUnreachable
-    from harness.steps.idp import test_connection
+    from harness.steps import REGISTRY
     from simulators.azure_ad.provisioning.engine import ConnectionResult
+
+    # Through the registry, not ``import harness.steps.idp``: a pytester run earlier in the session drops
+    # the step modules it imported from sys.modules, and importing one again would register its steps twice.
+    test_connection = REGISTRY.get("test_connection").function
 
     def ctx(result):
         return SimpleNamespace(idp=SimpleNamespace(test_connection=lambda: result))
