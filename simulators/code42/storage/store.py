@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from simulators.code42.storage.connection import open_database
 from simulators.code42.storage.documents import pack_user, unpack_user
 from simulators.common.clock import Clock, SystemClock, isoformat
 from simulators.common.scim.errors import ScimError
@@ -99,14 +100,6 @@ CREATE TABLE IF NOT EXISTS scim_kv (
 #: harness would lock itself out.
 _KEPT_ON_RESET = frozenset({"scim_kv"})
 
-#: SQLite's page cache of a file database, in KiB. Its default is 2 MB; at 100k users the indexes alone
-#: outgrow that, so every lookup re-reads pages through the OS. 32 MiB keeps indexes and hot rows resident.
-CACHE_KIB = 32768
-#: The page cache of the default store (``":memory:"``, a temporary database): what the process holds of
-#: it. 64 MiB holds the indexes and most of the hot rows at 100k users (a database of about 190 MiB),
-#: so a GET rarely reads a page back from the temporary file; the process stays near 120 MiB.
-TEMPORARY_CACHE_KIB = 65536
-
 _IN_CHUNK = 500  # SQLite's default limit on host parameters is 999 on old builds
 
 
@@ -137,8 +130,8 @@ def _member_id(member: Any) -> str | None:
 
 
 class Store:
-    """SQLite-backed SCIM store. ``database`` is ``":memory:"`` (a private temporary database, see
-    ``__init__``) or a file path (WAL journal).
+    """SQLite-backed SCIM store. ``database`` is ``":memory:"`` (a private database that vanishes with the
+    process, :mod:`connection`) or a file path (WAL journal, kept across restarts).
 
     :meth:`transaction` for writes (atomic; nested calls are savepoints); :meth:`read` for
     read-only work (no BEGIN, same lock, so it sees a consistent state).
@@ -147,33 +140,9 @@ class Store:
     def __init__(self, database: str = ":memory:", clock: Clock | None = None):
         self.database = database
         self.clock: Clock = clock or SystemClock()
-        # ":memory:" opens SQLite's private temporary database (the empty file name) instead of a pure
-        # in-memory one. Both are empty at start, private to this connection and gone when it closes;
-        # the difference is where pages beyond the page cache go. A pure in-memory database keeps every
-        # page in the process (245 MiB at 100,000 users, SQLite's cache limit does not apply to it); a
-        # temporary one spills pages past its cache to an unlinked temporary file, so the process holds
-        # only the cache, as with a file database. Small stores (every test tenant) never spill.
-        temporary = database == ":memory:"
-        self._conn = sqlite3.connect("" if temporary else database, check_same_thread=False,
-                                     isolation_level=None, cached_statements=512)
-        self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._stack: list[Tx] = []
-        if temporary:
-            # Nothing to make durable: the rollback journal stays in memory and no write waits for a disk.
-            self._conn.execute("PRAGMA journal_mode=MEMORY")
-            self._conn.execute("PRAGMA synchronous=OFF")
-            self._conn.execute(f"PRAGMA cache_size=-{TEMPORARY_CACHE_KIB}")
-        elif not database.startswith("file::memory:"):
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            # OFF hands each commit to the OS without waiting for the disk: a crash of this process loses
-            # nothing, only an OS crash or power cut can (acceptable for a test server). The waits NORMAL
-            # adds at checkpoints are time the single waitress worker (serve.py) cannot serve anyone:
-            # writes cost 10% less CPU and lose their 0.05 ms of I/O wait.
-            self._conn.execute("PRAGMA synchronous=OFF")
-            self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        self._conn.execute("PRAGMA temp_store=MEMORY")
-        self._conn.executescript(_SCHEMA)
+        self._conn = open_database(database, _SCHEMA)
 
     def close(self) -> None:
         with self._lock:
