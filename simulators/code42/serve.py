@@ -35,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--admin-client-id", help=f"admin API OAuth client id (or ${ENV_ADMIN_ID})")
     parser.add_argument("--admin-client-secret", help=f"admin API OAuth client secret (or ${ENV_ADMIN_SECRET})")
     parser.add_argument("--db", default=":memory:", metavar="PATH|:memory:",
-                        help="SQLite database file (kept across restarts) or :memory: (default)")
+                        help="SQLite database file (kept across restarts) or :memory: (default: private to the process, "
+                             "gone when it ends)")
     parser.add_argument("--profile", metavar="FILE", help="tenant profile YAML (scenarios/profiles/*.yaml; default: "
                                                           "profiles/default.yaml, the harness's default profile)")
     parser.add_argument("--sim-control", action="store_true",
