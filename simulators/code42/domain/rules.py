@@ -42,10 +42,20 @@ ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 def _get(doc: dict[str, Any], name: str) -> Any:
     """A top-level attribute, case-insensitively (RFC 7643 §2.1)."""
+    lowered = name.lower()
     for key, value in doc.items():
-        if key.lower() == name.lower():
+        if key.lower() == lowered:
             return value
     return None
+
+
+def _by_lower_name(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc``'s top-level attributes by lower-cased name, the first spelling winning as in :func:`_get`:
+    one pass over the keys where :func:`extract` would otherwise make one per attribute it reads."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        out.setdefault(key.lower(), value)
+    return out
 
 
 def _pick(values: Any, type_: str = "work") -> dict[str, Any]:
@@ -87,22 +97,23 @@ def scim_active(doc: dict[str, Any]) -> bool:
 
 def extract(doc: dict[str, Any]) -> dict[str, Any]:
     """The Code42 profile values a SCIM User carries (seed "Supported attributes", spec §3.3)."""
-    name = _get(doc, "name") or {}
+    top = _by_lower_name(doc)
+    name = top.get("name") or {}
     name = {k.lower(): v for k, v in name.items()} if isinstance(name, dict) else {}
-    email = _pick(_get(doc, "emails")).get("value")
-    address = {k.lower(): v for k, v in _pick(_get(doc, "addresses")).items()}
-    ext = _get(doc, ENTERPRISE) or {}
+    email = _pick(top.get("emails")).get("value")
+    address = {k.lower(): v for k, v in _pick(top.get("addresses")).items()}
+    ext = top.get(ENTERPRISE.lower()) or {}
     ext = {k.lower(): v for k, v in ext.items()} if isinstance(ext, dict) else {}
     return {
-        "username": _get(doc, "userName"),
-        "email": email or _get(doc, "userName"),
+        "username": top.get("username"),
+        "email": email or top.get("username"),
         "first_name": name.get("givenname"),
         "last_name": name.get("familyname"),
         "attrs": {
-            "title": _get(doc, "title"), "division": ext.get("division"), "department": ext.get("department"),
-            "employmentType": _get(doc, "userType"), "locality": address.get("locality"),
+            "title": top.get("title"), "division": ext.get("division"), "department": ext.get("department"),
+            "employmentType": top.get("usertype"), "locality": address.get("locality"),
             "region": address.get("region"), "country": address.get("country") or None,
-            "externalId": _get(doc, "externalId"),
+            "externalId": top.get("externalid"),
         },
         "manager": (ext.get("manager") or {}).get("value") if isinstance(ext.get("manager"), dict) else ext.get("manager"),
     }
