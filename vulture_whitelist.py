@@ -58,7 +58,7 @@ _.handle              # socketserver.BaseRequestHandler.handle (tests/harness/fa
 _.hooks               # requests.Session.send dispatches PreparedRequest.hooks (harness/drivers/sdk_transport.py
                       # clears incydr's response hook on its copy, so the hook runs once, in incydr's session)
 
-_.c42_rejections      # flask.g, read back with g.get("c42_rejections") in the after_request hook
+_.c42_rejections      # flask.g, read back with g.get("c42_rejections") by RejectionLog.log after the request
 
 # A maintenance entry point run by hand (its docstring gives the command) to regenerate schemas/.
 _.write_json_schemas

@@ -35,9 +35,10 @@ from simulators.code42.domain.faults import Faults
 from simulators.code42.domain.hooks import NoRules
 from simulators.code42.domain.profile import load_profile
 from simulators.code42.domain.rules import Code42Domain
-from simulators.code42.http import scim, scim_rejections, sim
+from simulators.code42.http import scim, sim
 from simulators.code42.http.admin import blueprint as admin
 from simulators.code42.http.scim_io import register_error_handlers
+from simulators.code42.http.scim_rejections import RejectionLog
 from simulators.code42.runtime import Code42Runtime
 from simulators.code42.storage.store import Store
 from simulators.common.clock import SystemClock
@@ -96,17 +97,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
     app.register_blueprint(scim.bp)
+    rejections = None
     if domain is not None:  # the admin API and the Sync Log read the Code42 rules' tables
         admin.install(app, domain)
-        scim_rejections.install(app, domain)
+        rejections = RejectionLog(domain)
     if settings["SIM_CONTROL"]:
         app.register_blueprint(sim.bp)
-    _install_request_hooks(app, runtime)
+    _install_request_hooks(app, runtime, rejections)
     return app
 
 
-def _install_request_hooks(app: Flask, runtime: Code42Runtime) -> None:
-    """Tick the rules before each request; log one line per request (never the Authorization header)."""
+def _install_request_hooks(app: Flask, runtime: Code42Runtime, rejections: RejectionLog | None) -> None:
+    """Tick the rules before each request; log one line per request (never the Authorization header) and,
+    with the Code42 rules, the SCIM writes the SCIM layer rejected (:class:`RejectionLog`). One hook each
+    way: Flask's dispatch of every hook is a cost each request pays."""
     tick_on_request = bool(app.config["TICK_ON_REQUEST"])
     # Writes always tick first (the rules also flush work they deferred, e.g. Sync Log entries of
     # rejected requests). Reads tick only when time has moved: on a virtual clock whenever it moved, on
@@ -116,6 +120,8 @@ def _install_request_hooks(app: Flask, runtime: Code42Runtime) -> None:
 
     @app.before_request
     def _start() -> None:
+        if rejections is not None:
+            rejections.mark()
         g.started = time.perf_counter()
         if not tick_on_request or request.path.startswith("/_sim/"):
             return
@@ -126,8 +132,10 @@ def _install_request_hooks(app: Flask, runtime: Code42Runtime) -> None:
 
     @app.after_request
     def _log(response: Any) -> Any:
-        started = g.get("started")
-        elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+        if rejections is not None:
+            rejections.log(response)
         if log.isEnabledFor(logging.INFO):
+            started = g.get("started")
+            elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
             log.info("%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed)
         return response

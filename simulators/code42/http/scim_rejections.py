@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from simulators.code42.domain.rules import Code42Domain
@@ -30,20 +30,29 @@ def _logged_body() -> Any:
         return None
 
 
-def install(app: Flask, domain: Code42Domain) -> None:
-    """Log the SCIM write requests of ``app`` that the SCIM layer rejected (see the module docstring)."""
+class RejectionLog:
+    """Logs the SCIM write requests the SCIM layer rejected (see the module docstring).
 
-    @app.before_request
-    def _mark() -> None:
-        g.c42_rejections = domain.synclog.rejections
+    Not hooks of its own: the app's one before/after-request pair calls :meth:`mark` and :meth:`log`
+    (every hook Flask dispatches costs each request, GETs included, a few microseconds).
+    """
 
-    @app.after_request
-    def _log_rejection(response: Response) -> Response:
+    def __init__(self, domain: Code42Domain):
+        self.domain = domain
+
+    def mark(self) -> None:
+        """Before a request: remember how many rejections the domain has logged so far."""
+        g.c42_rejections = self.domain.synclog.rejections
+
+    def log(self, response: Response) -> None:
+        """After a request: defer a Sync Log entry for a rejected SCIM write the domain did not log."""
+        if response.status_code < 400 or response.status_code == 401:
+            return
         path = request.path
-        if (response.status_code < 400 or response.status_code == 401 or request.method not in
-                ("POST", "PUT", "PATCH", "DELETE") or not path.startswith("/scim/v2/")
+        domain = self.domain
+        if (request.method not in ("POST", "PUT", "PATCH", "DELETE") or not path.startswith("/scim/v2/")
                 or domain.synclog.rejections != g.get("c42_rejections", domain.synclog.rejections)):
-            return response
+            return
         body = _logged_body()
         username = body.get("userName") if isinstance(body, dict) and isinstance(body.get("userName"), str) else None
         error = response.get_json(silent=True) or {}
@@ -51,4 +60,3 @@ def install(app: Flask, domain: Code42Domain) -> None:
         resource = "group" if path.startswith("/scim/v2/Groups") else "user"
         domain.synclog.defer(Entry(domain.runtime.clock.now(), username, None, f"{request.method} {resource}", "ERROR",
                                    f"HTTP {response.status_code}: {detail or response.status}"))
-        return response
