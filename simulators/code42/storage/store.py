@@ -269,13 +269,15 @@ class Tx:
         if not isinstance(user_name, str) or not user_name:
             raise ScimError(400, "attribute 'userName' is required", "invalidValue")
         doc = {k: v for k, v in doc.items() if k != "password"}
+        generated = not doc.get("id")  # a fresh uuid4 names no stored User: no previous row to read
         id_ = doc.get("id") or str(uuid.uuid4())
         doc["id"] = id_
         key = user_name.casefold()
         clash = self._conn.execute("SELECT id FROM scim_users WHERE user_name_key = ? AND id != ?", (key, id_)).fetchone()
         if clash:
             raise ScimError(409, f"userName {user_name!r} is already taken by another user", "uniqueness")
-        row = self._conn.execute("SELECT rid, version, doc FROM scim_users WHERE id = ?", (id_,)).fetchone()
+        row = None if generated else self._conn.execute(
+            "SELECT rid, version, doc FROM scim_users WHERE id = ?", (id_,)).fetchone()
         previous = json.loads(unpack_user(row["doc"])) if row else None
         doc["meta"] = self._meta("User", row, previous)
         text = pack_user(json.dumps(doc, separators=(",", ":"), ensure_ascii=False))
