@@ -42,6 +42,12 @@ def root_of(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
 
+def _names_the_mock(response: requests.Response) -> bool:
+    """A 200 JSON answer that names the scimgate mock: never a mere 200 (an HTML-everywhere host says 200)."""
+    body = _scim_json(response) if response.status_code == 200 else None
+    return body is not None and body.get("simulator") == MOCK_IDENTITY
+
+
 def _scim_json(response: requests.Response) -> dict[str, Any] | None:
     """The body as a JSON object when the answer is JSON (SCIM's ``application/scim+json`` or plain JSON)."""
     if "json" not in response.headers.get("Content-Type", "").lower():
@@ -150,8 +156,7 @@ class _Prober:
         except TargetUnreachable:
             self.missing["code42-console"] = absent
             return
-        body = _scim_json(response) if response.status_code == 200 else None
-        if body is not None and body.get("simulator") == MOCK_IDENTITY:
+        if _names_the_mock(response):
             self.have.add("code42-console")
         else:
             self.missing["code42-console"] = absent
@@ -165,8 +170,7 @@ class _Prober:
         except requests.RequestException:
             self.missing["sim-control"] = absent
             return
-        body = _scim_json(response) if response.status_code == 200 else None
-        if body is not None and body.get("simulator") == MOCK_IDENTITY:
+        if _names_the_mock(response):
             self.have.add("sim-control")
         else:
             self.missing["sim-control"] = absent
