@@ -265,8 +265,7 @@ class ScenarioRunner:
         tag = expectations.label(basis)  # a Code42-only reason already starts with it
         self.observer.skipped(rec.label, f"not checked: {rec.message}" if rec.message.startswith(tag)
                               else f"not checked [{tag}]: {rec.message}")
-        self.record.timeline.append(f"{'':>10}  {Status.SKIPPED:<7} {step.label} [{expectations.label(basis)}]: "
-                                    f"{rec.message}")
+        self.record.timeline.append(f"{'':>10}  {Status.SKIPPED:<7} {step.label} [{tag}]: {rec.message}")
 
     # -------------------------------------------------------------- one step
 

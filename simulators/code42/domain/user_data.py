@@ -4,11 +4,11 @@ replaced by actors) and the console's ``ScimUserDataEntry`` (code42-open-questio
 
 One actor per Code42 user, ``actorId`` = the userUid, its own parent with no children: the mock has no
 second identities to merge into a family. A risk profile's cloud aliases (py42 ``add_cloud_aliases``, at
-most two, as py42's ``Py42CloudAliasLimitExceededError`` says) are the actor's alternate names. An actor and a risk profile are two views of
-the same person, so their ``notes``, ``startDate`` and ``endDate`` are one stored value
-(``profile_notes``, ``start_date``, ``end_date``; dates as ``YYYY-MM-DD``), separate from the console
-user's own ``notes``. The actor API writes dates as ``"YYYY-MM-DD"``, the risk profile as
-``{year, month, day}`` objects with a ``paths`` query naming what changes (incydr).
+most two, as py42's ``Py42CloudAliasLimitExceededError`` says) are the actor's alternate names. An actor
+and a risk profile are two views of the same person, so their ``notes``, ``startDate`` and ``endDate``
+are one stored value (``profile_notes``, ``start_date``, ``end_date``; dates as ``YYYY-MM-DD``), separate
+from the console user's own ``notes``. The actor API writes dates as ``"YYYY-MM-DD"``, the risk profile
+as ``{year, month, day}`` objects with a ``paths`` query naming what changes (incydr).
 """
 
 from __future__ import annotations
