@@ -77,17 +77,25 @@ def test_allure_results_carry_the_whole_story(pytester):
     _check_result(_results(pytester))
 
 
+@pytest.fixture
+def browser_tools() -> None:
+    """Node.js (Allure's CLI renders the report) and Debian's Chromium, or a skip naming what is missing."""
+    missing = missing_tools()
+    if missing is not None:
+        pytest.skip(f"HTML rendering needs Node.js: {missing}")
+    binary, why = chromium()
+    if binary is None:
+        pytest.skip(f"chromium cannot be installed: {why}")
+
+
 def test_concurrent_runs_replay_the_same_story_into_allure(pytester):
     """``--concurrency 2`` runs scenarios on worker threads; the steps are replayed on the item."""
     _check_result(_results(pytester, "--concurrency", "2"))
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(missing_tools() is not None, reason=f"HTML rendering needs Node.js: {missing_tools()}")
+@pytest.mark.usefixtures("browser_tools")
 def test_report_renders_the_failed_scenario_in_chromium(pytester, tmp_path):
-    binary, why = chromium()
-    if binary is None:
-        pytest.skip(f"chromium cannot be installed: {why}")
     results = _results(pytester)
     html = tmp_path / "html"
     assert cli.main(["report", "--results", str(results), "--output", str(html)]) == 0
@@ -112,13 +120,10 @@ then:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(missing_tools() is not None, reason=f"HTML rendering needs Node.js: {missing_tools()}")
+@pytest.mark.usefixtures("browser_tools")
 def test_report_shows_a_skipped_expectation_of_a_passed_scenario(pytester, tmp_path):
     """Under the profile rfc-scim the Code42-only expectation is skipped alone; the page shows it as a
     skipped step, the tag, and what was not checked."""
-    binary, why = chromium()
-    if binary is None:
-        pytest.skip(f"chromium cannot be installed: {why}")
     suite = pytester.path / "suite"
     suite.mkdir()
     (suite / "partial.yaml").write_text(PARTIAL)
