@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from simulators.common.server import COALESCE_BYTES
 from tests.code42.conftest import SCIM_TOKEN, base_config, patch_body, user_body
 
 AUTH = {"Authorization": f"Bearer {SCIM_TOKEN}"}
@@ -56,8 +59,22 @@ def test_eight_threads_creating_users_lose_no_write(served) -> None:
     for t in threads:
         t.join()
     assert failures == []
-    listing = requests.get(f"{base}/Users?count=0", headers=AUTH).json()
-    assert listing["totalResults"] == 200
+    page = requests.get(f"{base}/Users?count=200", headers=AUTH)
+    assert len(page.content) > COALESCE_BYTES  # a response the worker flushes as it writes it
+    assert page.json()["totalResults"] == 200 and len(page.json()["Resources"]) == 200
+
+
+def test_headers_and_body_reach_the_client_in_one_send(served) -> None:
+    """Below COALESCE_BYTES waitress's I/O thread sends a response whole, so one recv() returns all of
+    it (with waitress's default, the worker sent the headers alone first)."""
+    with socket.create_connection((served.host, served.port), timeout=10) as sock:
+        sock.sendall(f"GET /scim/v2/ServiceProviderConfig HTTP/1.1\r\nHost: {served.host}\r\n"
+                     f"Authorization: Bearer {SCIM_TOKEN}\r\n\r\n".encode())
+        data = sock.recv(COALESCE_BYTES)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    assert head.startswith(b"HTTP/1.1 200") and length is not None
+    assert len(body) == int(length.group(1)) > 0
 
 
 def test_serve_command_prints_the_base_url_and_stops_on_sigterm(tmp_path) -> None:
