@@ -298,12 +298,13 @@ def get_user(user_id: str) -> Response:
 
 def _write_user(tx: Tx, old: dict[str, Any] | None, doc: dict[str, Any]) -> dict[str, Any]:
     """The rules check the User, the store writes it, the rules react to it; returns the document as
-    stored afterwards (re-read: a reaction may write the User again)."""
+    stored afterwards (re-read only if a reaction wrote the User again)."""
     rules = current_runtime().rules
     doc = rules.check_user_write(tx, old, doc)
     stored = tx.put_user(doc)
+    writes = tx.user_writes
     rules.user_written(tx, old, stored)
-    return tx.get_user(stored["id"]) or stored
+    return stored if tx.user_writes == writes else (tx.get_user(stored["id"]) or stored)
 
 
 @bp.post("/Users")

@@ -213,6 +213,9 @@ class Tx:
         self._conn = store._conn
         self._now = now
         self._on_commit: list[Callable[[], None]] = []
+        #: How many times this transaction has written a User (put_user): lets a caller that holds a
+        #: stored document tell whether a later step may have changed it.
+        self.user_writes = 0
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the outermost transaction has committed; never if it rolls back.
@@ -268,6 +271,7 @@ class Tx:
         user_name = doc.get("userName")
         if not isinstance(user_name, str) or not user_name:
             raise ScimError(400, "attribute 'userName' is required", "invalidValue")
+        self.user_writes += 1
         doc = {k: v for k, v in doc.items() if k != "password"}
         generated = not doc.get("id")  # a fresh uuid4 names no stored User: no previous row to read
         id_ = doc.get("id") or str(uuid.uuid4())
