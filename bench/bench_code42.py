@@ -374,7 +374,7 @@ def report(args: argparse.Namespace, rows: dict[str, dict[str, Any]]) -> None:
     print(f"N = {args.users:,} users; latency single-thread p50/p99 ms (n); "
           f"load and mixed with {args.processes} processes x {args.threads} threads; client {args.client}")
     print("stores: scimgate code42 on " + ("a SQLite file (--db PATH)" if args.file_db else
-                                         "its default --db :memory: (a private WAL file, unlinked)")
+                                         "its default --db :memory: (a private file, unlinked)")
           + ("; scim2-server on its default in-memory storage" if peer else ""))
     header = f"{'metric':<30}{'scimgate code42':>24}{'scim2-server':>24}{'peer/ours':>12}"
     print(header)
