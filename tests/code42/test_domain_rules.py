@@ -19,6 +19,19 @@ def test_username_must_be_an_email(tenant: Tenant):
     assert any(e["status"] == "ERROR" and e["username"] == "not-an-email" for e in tenant.sync_log())
 
 
+def test_only_a_changed_username_is_checked_for_an_email(tmp_path):
+    """A userName stored while fault username_email_not_enforced was on (a database file kept across
+    restarts) does not block later updates that leave it alone; renaming to another non-email is still
+    refused."""
+    database = str(tmp_path / "c42.db")
+    legacy = Tenant(faults=["username_email_not_enforced"], database=database).create_user("legacy-login")
+    tenant = Tenant(database=database)
+    tenant.patch_user(legacy["id"], [{"op": "replace", "path": "title", "value": "Engineer"}])
+    response = tenant.patch_user(legacy["id"], [{"op": "replace", "path": "userName", "value": "other-login"}],
+                                 expect=400)
+    assert "USERNAME_NOT_AN_EMAIL" in response.get_json()["detail"]
+
+
 @pytest.mark.parametrize("country, status", [("US", 201), ("gb", 201), ("XX", 400), ("USA", 400), ("United States", 400)])
 def test_country_is_iso_3166_alpha_2(tenant: Tenant, country, status):
     body = tenant.create_user("c@acme.example", expect=status,
