@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from simulators.code42.http.scim import _STORED_META
 from tests.code42.conftest import (
     ERROR_URN,
     GROUP_URN,
@@ -216,6 +217,22 @@ def test_if_none_match_gives_304(scim) -> None:
     response = scim("GET", f"/Users/{alice['id']}", headers={"If-None-Match": 'W/"1"'})
     assert response.status_code == 304 and response.headers["ETag"] == 'W/"1"'
     assert scim("GET", f"/Users/{alice['id']}", headers={"If-None-Match": 'W/"0"'}).status_code == 200
+
+
+def test_get_by_id_answers_the_stored_text_with_the_bytes_the_general_path_encodes(scim, runtime) -> None:
+    """GET by id splices ``location`` into the stored JSON (scim._STORED_META); any query parameter takes
+    the general path, which decodes and re-encodes. Both must answer the same bytes, with the attribute
+    after ``meta`` that a PATCH appends and text that needs escaping."""
+    alice = create(scim, addresses=[{"type": "work", "locality": 'Paris "Rive Gauche" é', "country": "FR"}])
+    scim("PATCH", f"/Users/{alice['id']}", patch_body({"op": "add", "path": "nickName", "value": "Al"}))
+    with runtime.store.read() as tx:
+        assert _STORED_META.search(tx.get_user_text(alice["id"])), "the store's meta no longer matches the GET path"
+    stored = scim("GET", f"/Users/{alice['id']}")
+    general = scim("GET", f"/Users/{alice['id']}?excludedAttributes=")
+    assert stored.get_data() == general.get_data()
+    assert stored.headers["ETag"] == general.headers["ETag"] == stored.get_json()["meta"]["version"] == 'W/"2"'
+    assert stored.get_json()["meta"]["location"].endswith(f"/scim/v2/Users/{alice['id']}")
+    assert stored.get_json()["nickName"] == "Al"
 
 
 # ---------------------------------------------------------------- Groups
