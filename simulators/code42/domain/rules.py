@@ -273,7 +273,12 @@ class Code42Domain:
     def _check_username_owner(self, tx: Tx, old: dict | None, username: str, action: str) -> None:
         """Reject a write whose userName belongs to a Code42 user the provider may not take over."""
         existing = tables.get_user(tx, username=username)
-        linked = tables.get_user(tx, scim_id=old["id"]) if old is not None and old.get("id") else None
+        if old is None or not old.get("id"):
+            linked = None
+        elif existing is not None and existing["scim_id"] == old["id"]:
+            linked = existing  # the usual update: the userName is still this user's own
+        else:
+            linked = tables.get_user(tx, scim_id=old["id"])
         for target in (existing, linked):
             if target is not None and target["local"] and not self.faults.on("local_users_writable"):
                 # "Local users in Code42 cannot be created, updated, or deleted from Azure AD."
