@@ -207,7 +207,7 @@ def insert_user(tx: Tx, *, username: str, org_id: int, source: str, now: str, em
 
 def update_user(tx: Tx, user_id: int, now: str, **fields: Any) -> dict[str, Any]:
     """Set columns; JSON columns take Python values. Always bumps ``modified_at``. Returns the user as
-    stored (``RETURNING``: every write re-read its row, two statements of each SCIM write)."""
+    stored, from the UPDATE itself (``RETURNING``), not from a second SELECT."""
     if not fields:
         return get_user(tx, user_id=user_id)  # type: ignore[return-value]
     cols, params = [], []
